@@ -1,0 +1,86 @@
+import { HookFailedError, type HookFailureKind } from '../errors.js';
+import type { Hook, HookInput, HookVerdict } from './hook.js';
+
+/** How one hook run ended. */
+export type HookRun =
+  | { readonly status: 'passed'; readonly verdict: HookVerdict; readonly durationMs: number }
+  | { readonly status: 'rejected'; readonly error: HookFailedError; readonly durationMs: number }
+  | {
+      readonly status: 'failed';
+      readonly kind: Exclude<HookFailureKind, 'rejected'>;
+      readonly error: HookFailedError;
+      readonly durationMs: number;
+    };
+
+/** Default per-hook timeout. */
+export const DEFAULT_HOOK_TIMEOUT_MS = 1_000;
+
+const MAX_MESSAGE = 200;
+
+/**
+ * Runs one hook with its timeout. Never throws: a throw or timeout becomes `failed`, a
+ * `reject` verdict becomes `rejected`. The hook's own error never reaches the caller; a
+ * rejection message written by the hook does (cut to 200 characters). A hook that answers
+ * synchronously costs no timer.
+ */
+export async function runHook(hook: Hook, input: Omit<HookInput, 'signal'>): Promise<HookRun> {
+  const started = performance.now();
+  const controller = new AbortController();
+  let pending: unknown;
+  try {
+    pending = hook.run({ ...input, signal: controller.signal });
+  } catch (cause) {
+    return failed(hook, 'error', started, cause);
+  }
+  if (!(pending instanceof Promise)) return judge(hook, pending, started);
+
+  const timeoutMs = hook.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMEOUT>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve(TIMEOUT);
+    }, timeoutMs);
+  });
+  try {
+    const verdict: unknown = await Promise.race([pending, timeout]);
+    if (verdict === TIMEOUT) return failed(hook, 'timeout', started);
+    return judge(hook, verdict, started);
+  } catch (cause) {
+    return failed(hook, 'error', started, cause);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const TIMEOUT: unique symbol = Symbol('timeout');
+
+function judge(hook: Hook, verdict: unknown, started: number): HookRun {
+  const durationMs = performance.now() - started;
+  if (verdict === undefined) return { status: 'passed', verdict: undefined, durationMs };
+  if (typeof verdict === 'object' && verdict !== null) {
+    const action = (verdict as { action?: unknown }).action;
+    if (action === 'allow')
+      return { status: 'passed', verdict: verdict as HookVerdict, durationMs };
+    if (action === 'reject') {
+      const raw = (verdict as { message?: unknown }).message;
+      const message =
+        typeof raw === 'string' && raw.length > 0 ? raw.slice(0, MAX_MESSAGE) : undefined;
+      return {
+        status: 'rejected',
+        error: new HookFailedError(hook.name, 'rejected', message),
+        durationMs,
+      };
+    }
+  }
+  return failed(hook, 'error', started, new TypeError('hook returned an unknown verdict'));
+}
+
+function failed(hook: Hook, kind: 'error' | 'timeout', started: number, cause?: unknown): HookRun {
+  return {
+    status: 'failed',
+    kind,
+    error: new HookFailedError(hook.name, kind, undefined, cause === undefined ? {} : { cause }),
+    durationMs: performance.now() - started,
+  };
+}

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+
+/** The parts of a W3C Trace Context `traceparent` header. */
+export interface TraceContext {
+  /** 32 lower-case hex digits, never all zero. */
+  readonly traceId: string;
+  /** 16 lower-case hex digits of the caller's span, when a valid header was received. */
+  readonly parentId?: string | undefined;
+  /** True when the trace id came from the caller. */
+  readonly inherited: boolean;
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const ALL_ZERO = /^0+$/;
+
+/**
+ * Reads a `traceparent` header (W3C Trace Context level 1). A missing or malformed header
+ * starts a new trace rather than failing the call.
+ */
+export function readTraceparent(header: string | undefined): TraceContext {
+  if (header !== undefined && header.length <= 512) {
+    const match = TRACEPARENT.exec(header.trim());
+    if (match) {
+      const [, version, traceId, parentId] = match as unknown as [string, string, string, string];
+      // Version ff is forbidden; version 00 has no trailing fields.
+      const versionOk = version !== 'ff' && (version !== '00' || match[5] === undefined);
+      if (versionOk && !ALL_ZERO.test(traceId) && !ALL_ZERO.test(parentId)) {
+        return { traceId, parentId, inherited: true };
+      }
+    }
+  }
+  return { traceId: randomBytes(16).toString('hex'), inherited: false };
+}

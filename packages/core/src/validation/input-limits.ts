@@ -1,0 +1,129 @@
+import type { InputIssue } from '../errors.js';
+
+/** Bounds applied to raw arguments before the schema sees them. */
+export interface InputLimits {
+  /** Deepest nesting of objects and arrays. Default 32. */
+  readonly maxDepth: number;
+  /** Longest string (in UTF-16 code units), keys included. Default 65,536. */
+  readonly maxStringLength: number;
+  /** Longest array. Default 10,000. */
+  readonly maxArrayLength: number;
+  /** Most keys in one object. Default 1,000. */
+  readonly maxObjectKeys: number;
+  /** Approximate total size in bytes (strings at UTF-16 length, 8 per number). Default 1 MiB. */
+  readonly maxTotalSize: number;
+}
+
+/** The defaults of {@link InputLimits}. */
+export const DEFAULT_INPUT_LIMITS: InputLimits = Object.freeze({
+  maxDepth: 32,
+  maxStringLength: 65_536,
+  maxArrayLength: 10_000,
+  maxObjectKeys: 1_000,
+  maxTotalSize: 1_048_576,
+});
+
+/** Keys that could reach or replace an object's prototype. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const MAX_ISSUES = 20;
+
+/**
+ * Checks raw arguments against `limits` without recursion (a hostile depth cannot overflow the
+ * stack) and stops at the first budget exceeded. Returns the issues found (empty when fine);
+ * issues name paths and limits, never the values.
+ */
+export function checkInputLimits(value: unknown, limits: InputLimits): InputIssue[] {
+  const issues: InputIssue[] = [];
+  let size = 0;
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '$', depth: 0 }];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    const current = item.value;
+    if (typeof current === 'string') {
+      size += current.length + 2;
+      if (current.length > limits.maxStringLength) {
+        issues.push({ path: item.path, message: `string longer than ${limits.maxStringLength}` });
+      }
+    } else if (typeof current === 'number' || typeof current === 'boolean' || current === null) {
+      size += 8;
+    } else if (typeof current === 'object') {
+      if (seen.has(current)) {
+        issues.push({ path: item.path, message: 'circular reference' });
+        return issues;
+      }
+      seen.add(current);
+      if (item.depth >= limits.maxDepth) {
+        issues.push({ path: item.path, message: `nested deeper than ${limits.maxDepth}` });
+        return issues;
+      }
+      if (Array.isArray(current)) {
+        if (current.length > limits.maxArrayLength) {
+          issues.push({ path: item.path, message: `array longer than ${limits.maxArrayLength}` });
+          return issues;
+        }
+        size += 2 + current.length;
+        for (let i = current.length - 1; i >= 0; i--) {
+          stack.push({ value: current[i], path: `${item.path}[${i}]`, depth: item.depth + 1 });
+        }
+      } else {
+        const proto: unknown = Object.getPrototypeOf(current);
+        if (proto !== Object.prototype && proto !== null) {
+          issues.push({ path: item.path, message: 'not a plain object' });
+          return issues;
+        }
+        // Own keys, including a literal "__proto__" created by JSON.parse.
+        const keys = Object.keys(current);
+        if (keys.length > limits.maxObjectKeys) {
+          issues.push({ path: item.path, message: `more than ${limits.maxObjectKeys} keys` });
+          return issues;
+        }
+        size += 2;
+        for (let i = keys.length - 1; i >= 0; i--) {
+          const key = keys[i]!;
+          const path = appendPath(item.path, key);
+          if (FORBIDDEN_KEYS.has(key)) {
+            issues.push({ path, message: 'forbidden key' });
+            continue;
+          }
+          if (key.length > limits.maxStringLength) {
+            issues.push({ path: item.path, message: `key longer than ${limits.maxStringLength}` });
+            return issues;
+          }
+          size += key.length + 3;
+          stack.push({
+            value: (current as Record<string, unknown>)[key],
+            path,
+            depth: item.depth + 1,
+          });
+        }
+      }
+    } else if (current !== undefined) {
+      issues.push({ path: item.path, message: `${typeof current} is not JSON` });
+    }
+    if (size > limits.maxTotalSize) {
+      issues.push({ path: '$', message: `larger than ${limits.maxTotalSize} bytes` });
+      return issues;
+    }
+    if (issues.length >= MAX_ISSUES) return issues;
+  }
+  return issues;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** JSONPath-style member access; long or odd keys are quoted and cut. */
+export function appendPath(base: string, key: string | number): string {
+  if (typeof key === 'number') return `${base}[${key}]`;
+  if (IDENTIFIER.test(key) && key.length <= 64) return `${base}.${key}`;
+  const shown = key.length > 64 ? `${key.slice(0, 61)}...` : key;
+  return `${base}[${JSON.stringify(shown)}]`;
+}
+
+/** The JSON path of a schema issue (`$.a[0].b`). */
+export function issuePath(path: readonly PropertyKey[]): string {
+  let out = '$';
+  for (const key of path) out = appendPath(out, typeof key === 'symbol' ? '?' : key);
+  return out;
+}

@@ -1,0 +1,31 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+// One project per package and example that has tests; sources are resolved through the
+// `@agentguard/source` export condition, so tests need no build.
+const roots = ['packages', 'examples'].flatMap((group) =>
+  existsSync(group)
+    ? readdirSync(group)
+        .map((name) => join(group, name))
+        .filter((dir) => existsSync(join(dir, 'test')))
+    : [],
+);
+
+export default defineConfig({
+  resolve: { conditions: ['@agentguard/source', 'module', 'node', 'import', 'default'] },
+  ssr: { resolve: { conditions: ['@agentguard/source', 'node', 'import', 'default'], externalConditions: ['@agentguard/source'] } },
+  test: {
+    projects: roots.map((root) => ({
+      extends: true,
+      test: {
+        name: root.split('/')[1],
+        root,
+        include: ['test/**/*.test.ts'],
+        typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+        testTimeout: 20_000,
+        hookTimeout: 20_000,
+      },
+    })),
+  },
+});
