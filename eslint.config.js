@@ -30,8 +30,14 @@ export default tseslint.config(
         { selector: "NewExpression[callee.name='Function']", message: 'No new Function.' },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
-      '@typescript-eslint/no-unnecessary-condition': ['error', { allowConstantLoopConditions: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
+      '@typescript-eslint/no-unnecessary-condition': [
+        'error',
+        { allowConstantLoopConditions: true },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-confusing-void-expression': 'off',
@@ -41,7 +47,14 @@ export default tseslint.config(
   },
   {
     // Tests, benchmarks, examples and the CLI may print and may use looser patterns.
-    files: ['**/test/**', '**/bench/**', 'bench/**', 'examples/**', 'scripts/**', 'packages/cli/src/**'],
+    files: [
+      '**/test/**',
+      '**/bench/**',
+      'bench/**',
+      'examples/**',
+      'scripts/**',
+      'packages/cli/src/**',
+    ],
     rules: {
       'no-console': 'off',
       '@typescript-eslint/no-floating-promises': 'error',
@@ -52,6 +65,8 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-empty-function': 'off',
       '@typescript-eslint/unbound-method': 'off',
+      // Tests narrow errors with casts after asserting their class.
+      '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
     },
   },
 );

@@ -14,7 +14,8 @@ for (const group of ['packages', 'bench/suites']) {
     for (const pkg of readdirSync(dir)) {
       const benchDir = join(dir, pkg, 'bench');
       if (!existsSync(benchDir)) continue;
-      for (const f of readdirSync(benchDir)) if (f.endsWith('.bench.ts')) files.push(join(benchDir, f));
+      for (const f of readdirSync(benchDir))
+        if (f.endsWith('.bench.ts')) files.push(join(benchDir, f));
     }
   } else {
     for (const f of readdirSync(dir)) if (f.endsWith('.bench.ts')) files.push(join(dir, f));

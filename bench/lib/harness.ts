@@ -63,8 +63,8 @@ export async function runSuite(
       library: c.library,
       opsPerSecond: result.throughput.mean,
       meanMicros: latency.mean * 1000,
-      p50Micros: (latency.p50 ?? latency.mean) * 1000,
-      p99Micros: (latency.p99 ?? latency.max) * 1000,
+      p50Micros: latency.p50 * 1000,
+      p99Micros: latency.p99 * 1000,
       samples: latency.samplesCount,
     });
   }

@@ -81,6 +81,8 @@ export class AuditDispatcher {
   #drain: Promise<void> | undefined;
   #scheduled = false;
   #closed = false;
+  /** After a failed replay, spilled events wait this long before the next attempt. */
+  #replayNotBefore = 0;
   #stats = { enqueued: 0, delivered: 0, dropped: 0, spilled: 0, replayed: 0, lost: 0, retries: 0 };
 
   constructor(
@@ -268,24 +270,36 @@ export class AuditDispatcher {
   }
 
   #pendingReplay(): boolean {
-    return this.#spillDir !== undefined && !this.#closed && this.#hasSpill();
+    return (
+      this.#spillDir !== undefined &&
+      !this.#closed &&
+      Date.now() >= this.#replayNotBefore &&
+      this.#hasSpill()
+    );
   }
 
   /** Re-delivers spilled events: overflow goes back into the queue, sink spills to the sink. */
   async #replayAll(): Promise<void> {
     const dir = this.#spillDir!;
     const overflow = takeFile(join(dir, OVERFLOW_FILE));
+    if (overflow?.unreadable) this.#lose('queue', overflow.unreadable, 'unreadable spilled events');
     if (overflow) {
       const events = overflow.events;
       const room = Math.max(0, this.#maxQueue - this.#queue.length);
       this.#queue.push(...events.slice(0, room));
-      if (events.length > room) this.#spill(OVERFLOW_FILE, events.slice(room));
+      if (events.length > room) {
+        // Still no room for all of them: back to disk, not counted as newly spilled.
+        this.#stats.spilled -= events.length - room;
+        this.#spill(OVERFLOW_FILE, events.slice(room));
+      }
       this.#stats.replayed += Math.min(room, events.length);
       this.#emit({ type: 'audit_replayed', sink: 'queue', events: Math.min(room, events.length) });
     }
     for (const sink of this.#sinks) {
       const spilled = takeFile(join(dir, sinkFile(sink)));
       if (!spilled) continue;
+      if (spilled.unreadable)
+        this.#lose(sink.name, spilled.unreadable, 'unreadable spilled events');
       let sent = 0;
       try {
         for (; sent < spilled.events.length; sent += this.#batchSize) {
@@ -299,6 +313,7 @@ export class AuditDispatcher {
         // replaying the whole file next time).
         this.#stats.spilled -= spilled.events.length - sent;
         this.#spill(sinkFile(sink), spilled.events.slice(sent));
+        this.#replayNotBefore = Date.now() + this.#maxDelayMs;
         return;
       }
     }
@@ -318,22 +333,24 @@ function sinkFile(sink: AuditSink): string {
   return `sink-${encodeURIComponent(sink.name)}.jsonl`;
 }
 
-function takeFile(path: string): { events: AuditEvent[] } | undefined {
+function takeFile(path: string): { events: AuditEvent[]; unreadable: number } | undefined {
   if (!existsSync(path)) return undefined;
   const claimed = `${path}.${process.pid}.${Date.now()}.replay`;
   renameSync(path, claimed);
   const text = readFileSync(claimed, 'utf8');
   rmSync(claimed);
   const events: AuditEvent[] = [];
+  let unreadable = 0;
   for (const line of text.split('\n')) {
     if (line.length === 0) continue;
     try {
       events.push(JSON.parse(line) as AuditEvent);
     } catch {
-      // A torn last line from a crash mid-write: skip it rather than block the replay.
+      // A torn last line from a crash mid-write: counted lost rather than block the replay.
+      unreadable += 1;
     }
   }
-  return { events };
+  return { events, unreadable };
 }
 
 function positive(value: number, path: string): number {

@@ -27,7 +27,8 @@ export class MemoryKeyValueStore implements KeyValueStore {
       max,
       ttlAutopurge: false,
       allowStale: false,
-      ...(now ? { perf: { now } } : {}),
+      // With an injected clock, read it on every check instead of caching it for 1 ms.
+      ...(now ? { perf: { now }, ttlResolution: 0 } : {}),
     });
   }
 

@@ -30,14 +30,15 @@ const MAX_ISSUES = 20;
 
 /**
  * Checks raw arguments against `limits` without recursion (a hostile depth cannot overflow the
- * stack) and stops at the first budget exceeded. Returns the issues found (empty when fine);
+ * stack) and stops at the first budget exceeded. A cycle shows up as exceeding `maxDepth`;
+ * shared references are counted at every place they appear, so the size budget also bounds
+ * the work. Returns the issues found (empty when fine);
  * issues name paths and limits, never the values.
  */
 export function checkInputLimits(value: unknown, limits: InputLimits): InputIssue[] {
   const issues: InputIssue[] = [];
   let size = 0;
   const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '$', depth: 0 }];
-  const seen = new Set<object>();
   while (stack.length > 0) {
     const item = stack.pop()!;
     const current = item.value;
@@ -49,11 +50,6 @@ export function checkInputLimits(value: unknown, limits: InputLimits): InputIssu
     } else if (typeof current === 'number' || typeof current === 'boolean' || current === null) {
       size += 8;
     } else if (typeof current === 'object') {
-      if (seen.has(current)) {
-        issues.push({ path: item.path, message: 'circular reference' });
-        return issues;
-      }
-      seen.add(current);
       if (item.depth >= limits.maxDepth) {
         issues.push({ path: item.path, message: `nested deeper than ${limits.maxDepth}` });
         return issues;
