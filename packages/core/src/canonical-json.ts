@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Canonical JSON (RFC 8785 JCS subset): object keys sorted by UTF-16 code units, no
@@ -59,7 +59,6 @@ function write(value: unknown, depth: number): string {
  * audit records to exact arguments without keeping them.
  */
 export function digestArgs(value: unknown): string {
-  return createHash('sha256')
-    .update(canonicalJson(value ?? null))
-    .digest('base64url');
+  // One-shot hash (Node >= 20.12): a third of the cost of a Hash object for small inputs.
+  return hash('sha256', canonicalJson(value ?? null), 'base64url');
 }

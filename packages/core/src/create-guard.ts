@@ -17,7 +17,7 @@ import {
   type StageName,
 } from './errors.js';
 import type { Hook } from './hooks/hook.js';
-import { runHook } from './hooks/run-hook.js';
+import { runHook, type HookRun } from './hooks/run-hook.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { MetricEvent, MetricsListener } from './metrics.js';
 import {
@@ -422,7 +422,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
 
           // 6. Before-hooks.
           for (const { hook } of before) {
-            const rejected = await applyHook(hook, 'before', undefined);
+            let rejected = applyHook(hook, 'before', undefined);
+            if (rejected instanceof Promise) rejected = await rejected;
             if (rejected) {
               stop('before_hooks', rejected);
               break run;
@@ -471,7 +472,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
 
           // 8. After-hooks.
           for (const { hook } of after) {
-            const rejected = await applyHook(hook, 'after', result);
+            let rejected = applyHook(hook, 'after', result);
+            if (rejected instanceof Promise) rejected = await rejected;
             if (rejected) {
               stop('after_hooks', rejected);
               break run;
@@ -552,12 +554,12 @@ export function createGuard(options: GuardOptions = {}): Guard {
         ? { ok: true, value: value as Awaited<R>, decision }
         : { ok: false, error: failure, decision };
 
-      async function applyHook(
+      function applyHook(
         hook: Hook,
         phase: 'before' | 'after',
         result: unknown,
-      ): Promise<GuardError | undefined> {
-        const run = await runHook(hook, {
+      ): GuardError | undefined | Promise<GuardError | undefined> {
+        const run = runHook(hook, {
           phase,
           decisionId,
           principal: principal!,
@@ -565,113 +567,123 @@ export function createGuard(options: GuardOptions = {}): Guard {
           args: validArgs,
           context,
           obligations,
-          ...(phase === 'after' ? { result } : {}),
+          result,
         });
-        if (run.status === 'passed') {
-          const verdict = run.verdict;
-          if (verdict && verdict.action === 'allow' && verdict.obligations) {
-            mergeObligations(obligations, verdict.obligations);
+        return run instanceof Promise ? run.then(judgeRun) : judgeRun(run);
+
+        function judgeRun(run: HookRun): GuardError | undefined {
+          if (run.status === 'passed') {
+            const verdict = run.verdict;
+            if (verdict && verdict.action === 'allow' && verdict.obligations) {
+              mergeObligations(obligations, verdict.obligations);
+            }
+            return undefined;
           }
-          return undefined;
+          const failMode = hook.failMode ?? 'closed';
+          const kind = run.status === 'rejected' ? 'rejected' : run.kind;
+          const bypassed = kind !== 'rejected' && failMode === 'open';
+          hookFailures.push({ hook: hook.name, phase, kind, failMode, bypassed });
+          emit?.({ type: 'hook_failure', hook: hook.name, phase, kind, failMode });
+          if (kind !== 'rejected') {
+            logger.warn('hook failed', {
+              hook: hook.name,
+              kind,
+              failMode,
+              decisionId,
+              error: errorMessage(run.error.cause),
+            });
+          }
+          return bypassed ? undefined : run.error;
         }
-        const failMode = hook.failMode ?? 'closed';
-        const kind = run.status === 'rejected' ? 'rejected' : run.kind;
-        const bypassed = kind !== 'rejected' && failMode === 'open';
-        hookFailures.push({ hook: hook.name, phase, kind, failMode, bypassed });
-        emit?.({ type: 'hook_failure', hook: hook.name, phase, kind, failMode });
-        if (kind !== 'rejected') {
-          logger.warn('hook failed', {
-            hook: hook.name,
-            kind,
-            failMode,
-            decisionId,
-            error: errorMessage(run.error.cause),
-          });
-        }
-        return bypassed ? undefined : run.error;
       }
 
-      async function auditEvent(
+      function auditEvent(
         decision: Decision,
         principal: Principal | undefined,
         context: CallContext,
         parentSpanId: string | undefined,
         startedAt: number,
         findings: MaskFindings | undefined,
-      ): Promise<AuditEvent> {
+      ): AuditEvent | Promise<AuditEvent> {
         let argsDigest: string | undefined;
-        let recorded: unknown;
         if (validated) {
           try {
             argsDigest = digestArgs(validArgs);
           } catch {
             argsDigest = undefined;
           }
-          if (recordArgs) {
-            recorded = validArgs;
-            if (masker) {
-              try {
-                let masked = masker.mask(validArgs, {
-                  target: 'args',
-                  tool: info,
-                  principal,
-                  profiles: obligations.maskProfiles,
-                });
-                if (masked instanceof Promise) masked = await masked;
-                recorded = masked.value;
-              } catch {
-                recorded = '[unavailable: masking failed]';
-              }
-            }
-          }
         }
-        const event: AuditEvent = {
-          version: 1,
-          decisionId: decision.decisionId,
-          traceId: decision.traceId,
-          time: new Date(startedAt).toISOString(),
-          tool: decision.tool,
-          operation: info.operation,
-          outcome: decision.outcome,
-          matchedRules: [...decision.matchedRules],
-          matchedPolicies: decision.matchedPolicies.map((p) => ({ ...p })),
-          obligations: {
-            maskProfiles: [...obligations.maskProfiles],
-            annotations: { ...obligations.annotations },
-            ...(obligations.stepUp ? { stepUp: stepUpRecord(obligations.stepUp) } : {}),
-            ...(obligations.approval ? { approvalFlow: obligations.approval.flowId } : {}),
-          },
-          hookFailures: [...decision.hookFailures],
-          latencyMs: decision.latencyMs,
-          timings: { ...decision.timings },
-        };
-        if (parentSpanId !== undefined) event.parentSpanId = parentSpanId;
-        if (decision.code !== undefined) event.code = decision.code;
-        if (decision.reason !== undefined) event.reason = decision.reason;
-        if (decision.stage !== undefined) event.stage = decision.stage;
-        if (principal) {
-          event.tenantId = principal.tenantId;
-          event.subject = principal.subject;
-          event.authenticatedBy = principal.authenticatedBy;
-          if (principal.agent) {
-            event.agent = { id: principal.agent.id };
-            if (principal.agent.sponsor !== undefined)
-              event.agent.sponsor = principal.agent.sponsor;
-            if (principal.agent.riskTier !== undefined)
-              event.agent.riskTier = principal.agent.riskTier;
-          }
-          if (principal.actor) event.actor = { subject: principal.actor.subject };
-          if (principal.tokenId !== undefined) event.tokenId = principal.tokenId;
+        const event = buildEvent(argsDigest);
+        if (!(recordArgs && validated)) return event;
+        if (!masker) {
+          event.args = validArgs;
+          return event;
         }
-        if (context.ip !== undefined) event.clientIp = context.ip;
-        if (context.country !== undefined) event.country = context.country;
-        if (context.userAgent !== undefined) event.userAgent = context.userAgent.slice(0, 256);
-        if (decision.approvalId !== undefined) event.approvalId = decision.approvalId;
-        if (argsDigest !== undefined) event.argsDigest = argsDigest;
-        if (recordArgs && validated) event.args = recorded;
-        if (findings)
-          event.masking = { total: findings.total, byCategory: { ...findings.byCategory } };
-        return event;
+        // The audit keeps what masking leaves of the arguments, or nothing.
+        try {
+          const masked = masker.mask(validArgs, {
+            target: 'args',
+            tool: info,
+            principal,
+            profiles: obligations.maskProfiles,
+          });
+          if (!(masked instanceof Promise)) {
+            event.args = masked.value;
+            return event;
+          }
+          return masked.then(
+            (m) => ({ ...event, args: m.value }),
+            () => ({ ...event, args: '[unavailable: masking failed]' }),
+          );
+        } catch {
+          event.args = '[unavailable: masking failed]';
+          return event;
+        }
+
+        function buildEvent(argsDigest: string | undefined): AuditEvent {
+          // One literal with every key, absent ones undefined: every event has the same
+          // shape, which keeps construction fast; JSON serialisation drops the undefined keys.
+          const agent = principal?.agent;
+          const event: Record<keyof AuditEvent, unknown> = {
+            version: 1,
+            decisionId: decision.decisionId,
+            traceId: decision.traceId,
+            parentSpanId,
+            time: new Date(startedAt).toISOString(),
+            tool: decision.tool,
+            operation: info.operation,
+            outcome: decision.outcome,
+            code: decision.code,
+            reason: decision.reason,
+            stage: decision.stage,
+            tenantId: principal?.tenantId,
+            subject: principal?.subject,
+            authenticatedBy: principal?.authenticatedBy,
+            agent: agent && { id: agent.id, sponsor: agent.sponsor, riskTier: agent.riskTier },
+            actor: principal?.actor && { subject: principal.actor.subject },
+            tokenId: principal?.tokenId,
+            clientIp: context.ip,
+            country: context.country,
+            userAgent: context.userAgent?.slice(0, 256),
+            // Sinks receive events read-only: per-call arrays are not copied.
+            matchedRules: decision.matchedRules,
+            matchedPolicies: decision.matchedPolicies,
+            obligations: {
+              maskProfiles: obligations.maskProfiles,
+              annotations: obligations.annotations,
+              stepUp: obligations.stepUp && stepUpRecord(obligations.stepUp),
+              approvalFlow: obligations.approval?.flowId,
+            },
+            approvalId: decision.approvalId,
+            hookFailures: decision.hookFailures,
+            argsDigest,
+            args: undefined,
+            masking: findings && { total: findings.total, byCategory: { ...findings.byCategory } },
+            latencyMs: decision.latencyMs,
+            timings: decision.timings,
+          };
+          return event as AuditEvent;
+        }
       }
     }
 

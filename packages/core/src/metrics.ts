@@ -107,7 +107,9 @@ export function createMetricsRecorder(): MetricsRecorder {
           bump(byOutcome, event.outcome);
           if (event.code) bump(byCode, event.code);
           bump(byTool, event.tool);
-          for (const [stage, ms] of Object.entries(event.timings)) {
+          const timings = event.timings as Readonly<Record<string, number>>;
+          for (const stage in timings) {
+            const ms = timings[stage]!;
             const summary = (stages[stage] ??= { count: 0, totalMs: 0, maxMs: 0 });
             summary.count += 1;
             summary.totalMs += ms;

@@ -21,7 +21,7 @@ export interface MemoryAuditSinkOptions {
 /** Creates an in-memory audit sink. */
 export function memoryAuditSink(options: MemoryAuditSinkOptions = {}): MemoryAuditSink {
   const max = options.maxEvents ?? 100_000;
-  let events: AuditEvent[] = [];
+  const events: AuditEvent[] = [];
   let batches = 0;
   return {
     name: options.name ?? 'memory',
@@ -34,11 +34,11 @@ export function memoryAuditSink(options: MemoryAuditSinkOptions = {}): MemoryAud
     write(batch) {
       batches += 1;
       events.push(...batch);
-      if (events.length > max) events = events.slice(events.length - max);
+      if (events.length > max) events.splice(0, events.length - max);
       return Promise.resolve();
     },
     clear() {
-      events = [];
+      events.length = 0;
       batches = 0;
     },
   };

@@ -23,22 +23,32 @@ const MAX_MESSAGE = 200;
  * rejection message written by the hook does (cut to 200 characters). A hook that answers
  * synchronously costs no timer.
  */
-export async function runHook(hook: Hook, input: Omit<HookInput, 'signal'>): Promise<HookRun> {
+export function runHook(hook: Hook, input: Omit<HookInput, 'signal'>): HookRun | Promise<HookRun> {
   const started = performance.now();
-  const controller = new AbortController();
+  // Created only if the hook reads `signal`: most hooks never do, and an AbortController
+  // per call is the most expensive thing a synchronous hook would otherwise cost.
+  const hookInput = new LazySignalInput(input);
   let pending: unknown;
   try {
-    pending = hook.run({ ...input, signal: controller.signal });
+    pending = hook.run(hookInput);
   } catch (cause) {
     return failed(hook, 'error', started, cause);
   }
   if (!(pending instanceof Promise)) return judge(hook, pending, started);
+  return raceTimeout(hook, pending, started, () => hookInput.abort());
+}
 
+async function raceTimeout(
+  hook: Hook,
+  pending: Promise<unknown>,
+  started: number,
+  abort: () => void,
+): Promise<HookRun> {
   const timeoutMs = hook.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<typeof TIMEOUT>((resolve) => {
     timer = setTimeout(() => {
-      controller.abort();
+      abort();
       resolve(TIMEOUT);
     }, timeoutMs);
   });
@@ -54,6 +64,42 @@ export async function runHook(hook: Hook, input: Omit<HookInput, 'signal'>): Pro
 }
 
 const TIMEOUT: unique symbol = Symbol('timeout');
+
+/**
+ * The hook's input. Its AbortController is created only if the hook reads `signal`: most hooks
+ * never do, and a controller per call is the most expensive thing a synchronous hook would
+ * otherwise cost. A class keeps the getter on the prototype, so construction stays cheap.
+ */
+class LazySignalInput implements HookInput {
+  readonly phase: HookInput['phase'];
+  readonly decisionId: string;
+  readonly principal: HookInput['principal'];
+  readonly tool: HookInput['tool'];
+  readonly args: unknown;
+  readonly context: HookInput['context'];
+  readonly obligations: HookInput['obligations'];
+  readonly result: unknown;
+  #controller: AbortController | undefined;
+
+  constructor(input: Omit<HookInput, 'signal'>) {
+    this.phase = input.phase;
+    this.decisionId = input.decisionId;
+    this.principal = input.principal;
+    this.tool = input.tool;
+    this.args = input.args;
+    this.context = input.context;
+    this.obligations = input.obligations;
+    this.result = input.result;
+  }
+
+  get signal(): AbortSignal {
+    return (this.#controller ??= new AbortController()).signal;
+  }
+
+  abort(): void {
+    this.#controller?.abort();
+  }
+}
 
 function judge(hook: Hook, verdict: unknown, started: number): HookRun {
   const durationMs = performance.now() - started;
