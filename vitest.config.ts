@@ -14,8 +14,16 @@ const roots = ['packages', 'examples'].flatMap((group) =>
 
 export default defineConfig({
   resolve: { conditions: ['@agentguard/source', 'module', 'node', 'import', 'default'] },
-  ssr: { resolve: { conditions: ['@agentguard/source', 'node', 'import', 'default'], externalConditions: ['@agentguard/source'] } },
+  ssr: {
+    resolve: {
+      conditions: ['@agentguard/source', 'node', 'import', 'default'],
+      externalConditions: ['@agentguard/source'],
+    },
+  },
   test: {
+    // Under CI a JSON report is kept too, for the closing "N passed, N failed" line.
+    reporters: process.env['CI'] ? ['default', 'json'] : ['default'],
+    ...(process.env['CI'] ? { outputFile: { json: '.ci/vitest-report.json' } } : {}),
     projects: roots.map((root) => ({
       extends: true,
       test: {

@@ -425,6 +425,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
             let rejected = applyHook(hook, 'before', undefined);
             if (rejected instanceof Promise) rejected = await rejected;
             if (rejected) {
+              lap('before_hooks');
               stop('before_hooks', rejected);
               break run;
             }
@@ -475,6 +476,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
             let rejected = applyHook(hook, 'after', result);
             if (rejected instanceof Promise) rejected = await rejected;
             if (rejected) {
+              lap('after_hooks');
               stop('after_hooks', rejected);
               break run;
             }
