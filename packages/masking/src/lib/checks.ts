@@ -1,0 +1,129 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** Luhn (mod 10) over a string of ASCII digits. */
+export function luhn(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+/** Card brands by prefix (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay, Maestro). */
+export function cardBrandPrefix(digits: string): boolean {
+  const n = digits.length;
+  const c0 = digits.charCodeAt(0) - 48;
+  const p2 = Number(digits.slice(0, 2));
+  const p3 = Number(digits.slice(0, 3));
+  const p4 = Number(digits.slice(0, 4));
+  if (c0 === 4) return n === 13 || n === 16 || n === 19;
+  if (p2 >= 51 && p2 <= 55) return n === 16;
+  if (p4 >= 2221 && p4 <= 2720) return n === 16;
+  if (p2 === 34 || p2 === 37) return n === 15;
+  if (p4 === 6011 || p2 === 65 || (p3 >= 644 && p3 <= 649)) return n >= 16 && n <= 19;
+  if (p2 === 36 || p2 === 38 || p2 === 39 || (p3 >= 300 && p3 <= 305)) return n >= 14 && n <= 19;
+  if (p4 >= 3528 && p4 <= 3589) return n >= 16 && n <= 19;
+  if (p2 === 62) return n >= 16 && n <= 19;
+  if (p2 === 50 || (p2 >= 56 && p2 <= 69)) return n >= 12 && n <= 19;
+  return false;
+}
+
+/** A payment card number: 12-19 digits, a known brand prefix and a valid Luhn check digit. */
+export function isCardNumber(digits: string): boolean {
+  return digits.length >= 12 && digits.length <= 19 && cardBrandPrefix(digits) && luhn(digits);
+}
+
+/** SSA rules: area not 000, 666 or 9xx; group not 00; serial not 0000. */
+export function isUsSsn(digits: string): boolean {
+  if (digits.length !== 9 || !/^\d{9}$/.test(digits)) return false;
+  const area = digits.slice(0, 3);
+  if (area === '000' || area === '666' || area.charCodeAt(0) === 57) return false;
+  if (digits.slice(3, 5) === '00') return false;
+  return digits.slice(5) !== '0000';
+}
+
+/** NPI: 10 digits starting 1 or 2, Luhn over `80840` followed by the number. */
+export function isNpi(digits: string): boolean {
+  return /^[12]\d{9}$/.test(digits) && luhn(`80840${digits}`);
+}
+
+/** IBAN length per country (ISO 13616 registry). */
+const IBAN_LENGTHS: Readonly<Record<string, number>> = {
+  AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BI: 27, BR: 29,
+  BY: 28, CH: 21, CR: 22, CY: 28, CZ: 24, DE: 22, DJ: 27, DK: 18, DO: 28, EE: 20, EG: 29,
+  ES: 24, FI: 18, FK: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23, GL: 18, GR: 27, GT: 28,
+  HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28,
+  LC: 32, LI: 21, LT: 20, LU: 20, LV: 21, LY: 25, MC: 27, MD: 24, ME: 22, MK: 19, MN: 20,
+  MR: 27, MT: 31, MU: 30, NI: 28, NL: 18, NO: 15, OM: 23, PK: 24, PL: 28, PS: 29, QA: 29,
+  RO: 24, RS: 22, RU: 33, SA: 24, SC: 31, SD: 18, SE: 24, SI: 19, SK: 24, SM: 27, SO: 23,
+  ST: 25, SV: 28, TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20, YE: 30,
+};
+
+/** Expected IBAN length for a country code, or 0 when the country has no IBAN. */
+export function ibanLength(country: string): number {
+  return IBAN_LENGTHS[country] ?? 0;
+}
+
+/** ISO 7064 mod 97-10 over a compact IBAN (no spaces, upper case). */
+export function ibanMod97(iban: string): boolean {
+  let rem = 0;
+  const n = iban.length;
+  for (let k = 0; k < n; k++) {
+    const i = (k + 4) % n;
+    const c = iban.charCodeAt(i);
+    if (c >= 48 && c <= 57) rem = (rem * 10 + (c - 48)) % 97;
+    else if (c >= 65 && c <= 90) rem = (rem * 100 + (c - 55)) % 97;
+    else return false;
+  }
+  return rem === 1;
+}
+
+/** A full IBAN check: country length and mod 97. Spaces are ignored. */
+export function isIban(value: string): boolean {
+  const compact = value.replace(/ /g, '').toUpperCase();
+  return compact.length === ibanLength(compact.slice(0, 2)) && ibanMod97(compact);
+}
+
+export { isIPv4, isIPv6 };
+
+/** The named validators a config file can refer to. */
+export const NAMED_VALIDATORS: Readonly<Record<string, (match: string) => boolean>> = {
+  luhn: (m) => luhn(m.replace(/[^0-9]/g, '')),
+  iban: isIban,
+  us_ssn: (m) => isUsSsn(m.replace(/[^0-9]/g, '')),
+  npi: (m) => isNpi(m.replace(/[^0-9]/g, '')),
+  ipv4: isIPv4,
+  ipv6: isIPv6,
+};
+
+/** E.164 country calling codes (ITU-T), for numbers written with `+` or `00`. */
+const CALLING_CODES = new Set(
+  (
+    '1 7 20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 ' +
+    '62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98 211 212 213 216 218 220 221 222 223 224 ' +
+    '225 226 227 228 229 230 231 232 233 234 235 236 237 238 239 240 241 242 243 244 245 246 ' +
+    '248 249 250 251 252 253 254 255 256 257 258 260 261 262 263 264 265 266 267 268 269 290 ' +
+    '291 297 298 299 350 351 352 353 354 355 356 357 358 359 370 371 372 373 374 375 376 377 ' +
+    '378 380 381 382 383 385 386 387 389 420 421 423 500 501 502 503 504 505 506 507 508 509 ' +
+    '590 591 592 593 594 595 596 597 598 599 670 672 673 674 675 676 677 678 679 680 681 682 ' +
+    '683 685 686 687 688 689 690 691 692 850 852 853 855 856 880 886 960 961 962 963 964 965 ' +
+    '966 967 968 970 971 972 973 974 975 976 977 992 993 994 995 996 998'
+  ).split(' '),
+);
+
+/** True when `digits` (international form, without `+`) starts with a valid calling code. */
+export function hasCallingCode(digits: string): boolean {
+  return (
+    CALLING_CODES.has(digits.slice(0, 1)) ||
+    CALLING_CODES.has(digits.slice(0, 2)) ||
+    CALLING_CODES.has(digits.slice(0, 3))
+  );
+}

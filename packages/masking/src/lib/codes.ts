@@ -1,0 +1,134 @@
+import { ibanLength, ibanMod97, isIPv6 } from './checks.js';
+import type { Match, ScanFlags } from './match.js';
+
+// Letter-led codes and secrets in one global pass. Every repetition is bounded and no
+// quantified group contains another quantifier over an overlapping class, so the regex engine
+// does a bounded amount of work per starting position; `\b` keeps starts to word beginnings.
+const CODES = new RegExp(
+  [
+    // 1 IBAN candidate: country, check digits, 10-30 more characters in optional groups of 4.
+    '\\b([A-Z]{2}\\d{2}(?: ?[A-Z0-9]){10,30})',
+    // 2 AWS access key id.
+    '|\\b((?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA|ABIA|ACCA)[A-Z0-9]{16})(?![A-Za-z0-9])',
+    // 3 JWT (header and payload are base64url JSON objects).
+    '|\\b(eyJ[A-Za-z0-9_-]{4,4096}\\.eyJ[A-Za-z0-9_-]{2,16384}\\.[A-Za-z0-9_-]{0,4096})',
+    // 4 PEM private key header.
+    '|(-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY-----)',
+    // 5, 6 Bearer credential: the scheme, then the token.
+    '|\\b((?:Bearer|bearer|BEARER)[ \\t]{1,4})([A-Za-z0-9._~+/-]{12,4096}={0,2})',
+    // 7 Well-known API key formats.
+    '|\\b(sk_(?:live|test)_[A-Za-z0-9]{16,247}|rk_(?:live|test)_[A-Za-z0-9]{16,247}',
+    '|gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,251}',
+    '|xox[abprs]-[A-Za-z0-9-]{10,250}|AIza[A-Za-z0-9_-]{35}|glpat-[A-Za-z0-9_-]{20,64}',
+    '|npm_[A-Za-z0-9]{36}|SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}',
+    '|sk-(?:proj-|ant-(?:api\\d{2}-)?)?[A-Za-z0-9_-]{20,200})(?![A-Za-z0-9_-])',
+  ].join(''),
+  'g',
+);
+
+// EU VAT identifiers (VIES formats), optional space after the country prefix.
+const VAT = new RegExp(
+  '(?:ATU\\d{8}|BE ?[01]\\d{9}|BG ?\\d{9,10}|CY ?\\d{8}[A-Z]|CZ ?\\d{8,10}|DE ?\\d{9}|DK ?\\d{8}' +
+    '|EE ?\\d{9}|EL ?\\d{9}|ES ?[A-Z0-9]\\d{7}[A-Z0-9]|FI ?\\d{8}|FR ?[A-HJ-NP-Z0-9]{2}\\d{9}' +
+    '|HR ?\\d{11}|HU ?\\d{8}|IE ?\\d{7}[A-W][A-I]?|IE ?\\d[A-Z+*]\\d{5}[A-W]|IT ?\\d{11}' +
+    '|LT ?(?:\\d{12}|\\d{9})|LU ?\\d{8}|LV ?\\d{11}|MT ?\\d{8}|NL ?\\d{9}B\\d{2}|PL ?\\d{10}' +
+    '|PT ?\\d{9}|RO ?\\d{6,10}|SE ?\\d{10}01|SI ?\\d{8}|SK ?\\d{10}|XI ?\\d{9})(?![A-Za-z0-9])',
+  'y',
+);
+const VAT_START =
+  /\b(?:ATU\d|(?:BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI) ?\d|ES ?[A-Z]\d)/g;
+
+const PEM_END = '-----END ';
+const MAX_PEM = 65_536;
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** Finds the IBAN that starts at `start` in the candidate, or returns -1. */
+function ibanEnd(s: string, start: number, candidateEnd: number): number {
+  const length = ibanLength(s.slice(start, start + 2));
+  if (length === 0) return -1;
+  let compact = '';
+  let i = start;
+  while (i < candidateEnd && compact.length < length) {
+    const c = s.charCodeAt(i);
+    if (c !== 32) compact += s[i];
+    i++;
+  }
+  if (compact.length !== length || !ibanMod97(compact)) return -1;
+  if (i < s.length && isAlnum(s.charCodeAt(i))) return -1;
+  return i;
+}
+
+function vatAt(s: string, index: number, out: Match[]): boolean {
+  VAT.lastIndex = index;
+  const m = VAT.exec(s);
+  if (m === null) return false;
+  out.push({ start: index, end: index + m[0].length, type: 'EU_VAT' });
+  return true;
+}
+
+/** Appends IBANs, VAT numbers, AWS keys, JWTs, private keys, bearer tokens and API keys. */
+export function scanCodes(s: string, flags: ScanFlags, out: Match[]): void {
+  CODES.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = CODES.exec(s)) !== null) {
+    const at = m.index;
+    if (m[1] !== undefined) {
+      const end = flags.iban ? ibanEnd(s, at, at + m[1].length) : -1;
+      if (end !== -1) {
+        out.push({ start: at, end, type: 'IBAN' });
+        CODES.lastIndex = end;
+      } else {
+        CODES.lastIndex = at + 2;
+      }
+    } else if (m[2] !== undefined) {
+      if (flags.aws) out.push({ start: at, end: at + m[2].length, type: 'AWS_ACCESS_KEY' });
+    } else if (m[3] !== undefined) {
+      if (flags.jwt) out.push({ start: at, end: at + m[3].length, type: 'JWT' });
+    } else if (m[4] !== undefined) {
+      if (flags.privateKey) {
+        const from = at + m[4].length;
+        const endMarker = s.indexOf(PEM_END, from);
+        let end = s.length;
+        if (endMarker !== -1 && endMarker - at < MAX_PEM) {
+          const close = s.indexOf('-----', endMarker + PEM_END.length);
+          end = close === -1 ? s.length : close + 5;
+        }
+        // No end marker: everything after the header is key material, masked to the end.
+        out.push({ start: at, end, type: 'PRIVATE_KEY' });
+        CODES.lastIndex = end;
+      }
+    } else if (m[6] !== undefined && m[5] !== undefined) {
+      if (flags.bearer) {
+        const start = at + m[5].length;
+        out.push({ start, end: start + m[6].length, type: 'BEARER_TOKEN' });
+      }
+    } else if (m[7] !== undefined) {
+      if (flags.apiKey) out.push({ start: at, end: at + m[7].length, type: 'API_KEY' });
+    }
+  }
+}
+
+/** Appends EU VAT identifiers. */
+export function scanVat(s: string, out: Match[]): void {
+  VAT_START.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = VAT_START.exec(s)) !== null) {
+    const at = m.index;
+    if (vatAt(s, at, out)) VAT_START.lastIndex = out[out.length - 1]!.end;
+    else VAT_START.lastIndex = at + 1;
+  }
+}
+
+const IPV6 = /(?<![\w:.])[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{1,44}(?![\w:.])/g;
+
+/** Appends IPv6 addresses (validated by `node:net`). */
+export function scanIpv6(s: string, out: Match[]): void {
+  IPV6.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = IPV6.exec(s)) !== null) {
+    if (isIPv6(m[0])) out.push({ start: m.index, end: m.index + m[0].length, type: 'IP_ADDRESS' });
+  }
+}
