@@ -1,0 +1,125 @@
+import {
+  compileToolPatterns,
+  GuardConfigError,
+  type StepUpChallenge,
+  type ToolInfo,
+} from '@agentguard/core';
+import type { Policy, PolicyActionDefinition, PolicyActionType } from '../policy-schema.js';
+import { compileRule, type Evaluate, type Tracer } from './compiler.js';
+import type { OperationRegistry } from '../operation-registry.js';
+
+/** An action with its parameters, normalised. */
+export type Action =
+  | { readonly type: 'deny' }
+  | { readonly type: 'allow' }
+  | { readonly type: 'step_up'; readonly requirement: StepUpChallenge }
+  | { readonly type: 'require_approval'; readonly flowId: string }
+  | { readonly type: 'mask'; readonly profile: string };
+
+/** A policy ready to evaluate. */
+export interface CompiledPolicy {
+  readonly id: string;
+  readonly version: string | number | undefined;
+  readonly scope: string;
+  readonly state: Policy['state'];
+  readonly monitor: boolean;
+  readonly action: Action;
+  readonly actionType: PolicyActionType;
+  readonly targets: (tool: ToolInfo) => boolean;
+  /** Undefined when the policy has no condition (it applies to every targeted call). */
+  readonly condition: Evaluate | undefined;
+  /** Set when a stored policy failed to compile: it then fails closed. */
+  readonly broken: GuardConfigError | undefined;
+  readonly source: Policy;
+  /** The traced variant, compiled on first `explain`. */
+  traced?: { readonly evaluate: Evaluate; readonly tracer: Tracer } | undefined;
+}
+
+/** Settings shared by every compiled policy of an engine. */
+export interface CompileSettings {
+  readonly operations: OperationRegistry;
+  readonly maxDepth: number;
+  readonly maxNodes: number;
+}
+
+function normaliseAction(action: PolicyActionDefinition): Action {
+  if (typeof action === 'string') return { type: action };
+  switch (action.type) {
+    case 'step_up': {
+      const requirement: { -readonly [K in keyof StepUpChallenge]: StepUpChallenge[K] } = {};
+      if (action.acrValues) requirement.acrValues = Object.freeze([...action.acrValues]);
+      if (action.maxAge !== undefined) requirement.maxAge = action.maxAge;
+      if (action.scopes) requirement.scopes = Object.freeze([...action.scopes]);
+      return { type: 'step_up', requirement: Object.freeze(requirement) };
+    }
+    case 'require_approval':
+      return { type: 'require_approval', flowId: action.flowId };
+    case 'mask':
+      return { type: 'mask', profile: action.profile };
+    default:
+      return { type: action.type };
+  }
+}
+
+function compileTarget(policy: Policy): (tool: ToolInfo) => boolean {
+  const target = policy.target;
+  if (!target) return () => true;
+  const names = target.tools ? compileToolPatterns(target.tools) : undefined;
+  const tags = target.tags ? new Set(target.tags) : undefined;
+  const operations = target.operations ? new Set<string>(target.operations) : undefined;
+  return (tool) =>
+    (names === undefined || names(tool.name)) &&
+    (operations === undefined || operations.has(tool.operation)) &&
+    (tags === undefined || tool.tags.some((tag) => tags.has(tag)));
+}
+
+/**
+ * Compiles a validated policy. With `tolerant`, a condition that does not compile yields a
+ * policy marked `broken` (it fails closed) instead of throwing: for policies loaded from a
+ * store at run time.
+ */
+export function compilePolicy(
+  policy: Policy,
+  settings: CompileSettings,
+  path: string,
+  tolerant = false,
+): CompiledPolicy {
+  let condition: Evaluate | undefined;
+  let broken: GuardConfigError | undefined;
+  if (policy.condition !== undefined) {
+    try {
+      condition = compileRule(policy.condition, { ...settings, path: `${path}.condition` });
+    } catch (error) {
+      if (!tolerant || !(error instanceof GuardConfigError)) throw error;
+      broken = error;
+    }
+  }
+  const action = normaliseAction(policy.action);
+  return {
+    id: policy.id,
+    version: policy.version,
+    scope: policy.scope,
+    state: policy.state,
+    monitor: policy.state === 'monitor',
+    action,
+    actionType: action.type,
+    targets: compileTarget(policy),
+    condition,
+    broken,
+    source: policy,
+  };
+}
+
+/** The traced variant of a policy's condition (for `explain`). */
+export function tracedCondition(
+  policy: CompiledPolicy,
+  settings: CompileSettings,
+): { readonly evaluate: Evaluate; readonly tracer: Tracer } | undefined {
+  if (policy.condition === undefined) return undefined;
+  if (!policy.traced) {
+    const tracer: Tracer = { sink: undefined, tree: new Map() };
+    const evaluate = compileRule(policy.source.condition, { ...settings, tracer });
+    policy.traced = { evaluate, tracer };
+  }
+  return policy.traced;
+}
