@@ -161,11 +161,11 @@ export function scanDigits(s: string, firstDigit: number, flags: ScanFlags, out:
       start--;
       plus = true;
     }
-    let attached = false;
+    let attachedStart = false;
     if (start > 0) {
       const p = s.charCodeAt(start - 1);
-      if (isWordChar(p)) attached = true;
-      else if (isJoiner(p) && start > 1 && isWordChar(s.charCodeAt(start - 2))) attached = true;
+      if (isWordChar(p)) attachedStart = true;
+      else if (isJoiner(p) && start > 1 && isWordChar(s.charCodeAt(start - 2))) attachedStart = true;
     }
     // Collect the groups of the run.
     let groups = 0;
@@ -185,12 +185,13 @@ export function scanDigits(s: string, firstDigit: number, flags: ScanFlags, out:
       }
       break;
     }
+    let attachedEnd = false;
     if (j < n) {
       const c = s.charCodeAt(j);
-      if (isWordChar(c)) attached = true;
-      else if (isJoiner(c) && j + 1 < n && isWordChar(s.charCodeAt(j + 1))) attached = true;
+      if (isWordChar(c)) attachedEnd = true;
+      else if (isJoiner(c) && j + 1 < n && isWordChar(s.charCodeAt(j + 1))) attachedEnd = true;
     }
-    if (!attached) classifyRun(s, groups, start, plus, paren, flags, out);
+    classifyRun(s, groups, start, plus, paren, attachedStart, attachedEnd, flags, out);
     i = j;
   }
 }
@@ -201,18 +202,24 @@ function classifyRun(
   runStart: number,
   plus: boolean,
   paren: boolean,
+  attachedStart: boolean,
+  attachedEnd: boolean,
   flags: ScanFlags,
   out: Match[],
 ): void {
   // A whole run shaped like a card number is a card or nothing: never carve phones out of it.
-  if (groups >= 3 && groups <= 5 && CARD_SHAPES.has(lengths(0, groups)) && sameSeparators(s, 0, groups, ' -')) {
+  if (attachedStart && attachedEnd && groups === 1) return;
+  if (!attachedStart && !attachedEnd && groups >= 3 && groups <= 5 && CARD_SHAPES.has(lengths(0, groups)) && sameSeparators(s, 0, groups, ' -')) {
     if (flags.card && !plus && isCardNumber(digitsOf(s, 0, groups))) {
       out.push({ start: runStart, end: gEnd[groups - 1]!, type: 'CREDIT_CARD' });
     }
     return;
   }
-  let g = 0;
-  while (g < groups) {
+  // Groups glued to a word (ORD-2024-…, …T10:00) are part of an identifier: no window may
+  // include the first group when the run is glued at its start, nor the last when glued at its end.
+  let g = attachedStart ? 1 : 0;
+  const limit = attachedEnd ? groups - 1 : groups;
+  while (g < limit) {
     // A window may only start after, and end before, a space: hyphen- or dot-joined groups
     // belong together (ISBNs, UUIDs, OIDs, versions).
     if (g > 0 && !isSoftBoundary(s, gEnd[g - 1]!, gStart[g]!)) {
@@ -223,7 +230,7 @@ function classifyRun(
     let type: string | undefined;
     let digits = 0;
     let maxCount = 0;
-    for (let k = 1; k <= MAX_WINDOW_GROUPS && g + k <= groups; k++) {
+    for (let k = 1; k <= MAX_WINDOW_GROUPS && g + k <= limit; k++) {
       digits += gEnd[g + k - 1]! - gStart[g + k - 1]!;
       if (digits > MAX_WINDOW_DIGITS) break;
       maxCount = k;

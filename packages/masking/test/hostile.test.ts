@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { createMasker } from '../src/index.js';
+
+// Correctness on 1 MB hostile strings; the time budget (< 100 ms) is measured in bench/.
+const MB = 1_000_000;
+const masker = createMasker();
+
+function repeat(unit: string): string {
+  return unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB);
+}
+
+describe('hostile input (1 MB strings)', () => {
+  it.each([
+    ['one long digit run', repeat('7')],
+    ['digits and separators', repeat('1-2 3.4/5(6)')],
+    ["'@' and dots", repeat('@.')],
+    ['one letter', repeat('a')],
+    ['colons and hex', repeat('a:')],
+    ['letter-digit codes', repeat('AB12 ')],
+    ['base64url dots', repeat('eyJa.')],
+    ['labels without values', repeat('born DOB npi mrn ')],
+  ])('%s: nothing that is not sensitive is changed', (_name, text) => {
+    const out = masker.mask({ text });
+    expect(out.value.text).toBe(text);
+    expect(out.findings.total).toBe(0);
+  });
+
+  it('a run of valid card numbers is masked entirely', () => {
+    const text = repeat('4111 1111 1111 1111 ');
+    const out = masker.mask(text).value;
+    expect(out).not.toMatch(/\d/);
+    expect(out.startsWith('[CREDIT_CARD] [CREDIT_CARD]')).toBe(true);
+  });
+
+  it("long local parts and '@' runs still find the real address", () => {
+    const text = 'a'.repeat(MB / 2) + ' ada@example.com ' + '@'.repeat(MB / 2);
+    const out = masker.mask(text).value;
+    expect(out).toContain(' [EMAIL] ');
+    expect(out).not.toContain('ada@example.com');
+    const glued = 'x'.repeat(200) + '@example.com';
+    expect(masker.mask(glued).value).toBe('x'.repeat(136) + '[EMAIL]');
+  });
+
+  it('values above the limit are masked whole, never passed through', () => {
+    const text = repeat('ada@example.com ') + 'x'.repeat(100_000);
+    expect(masker.mask({ text }).value).toEqual({ text: '[OVERSIZED]' });
+  });
+
+  it('deeply nested and wide JSON is bounded', () => {
+    const wide = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i % 2 ? 'ada@example.com' : i]));
+    const out = masker.mask(wide);
+    expect(out.findings.byCategory).toEqual({ EMAIL: 25_000 });
+    expect(out.findings.paths.length).toBe(1000);
+    const nested = '['.repeat(5000) + ']'.repeat(5000);
+    expect(masker.mask({ nested }).findings.byCategory).toEqual({ MAX_DEPTH: 1 });
+  });
+});
