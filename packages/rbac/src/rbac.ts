@@ -2,7 +2,6 @@ import {
   ForbiddenError,
   GuardConfigError,
   fail,
-  ok,
   type AccessControl,
   type AccessGrant,
   type Logger,
@@ -23,7 +22,7 @@ import { checkName, checkPositiveInteger, isPlainObject, listOrEmpty } from './l
 import { checkTenantId, compileRules, type CompiledRule } from './lib/compile-rules.js';
 import { explainAccess } from './lib/explain-access.js';
 import { compileHierarchy, type CompiledHierarchy } from './lib/role-hierarchy.js';
-import { RuleSet, grantFor } from './lib/rule-set.js';
+import { RuleSet, combine, grantFor } from './lib/rule-set.js';
 
 /** Options shared by both modes of {@link rbac}. */
 export interface RbacCommonOptions {
@@ -260,7 +259,7 @@ export function rbac(options: RbacOptions): Rbac {
     if (tenant === undefined) return grant.result;
     const narrowed = grantFor(tenant.lookup(tool), values);
     if (narrowed === undefined) return 'tenant_rule_denied';
-    return ok({ matchedRules: Object.freeze([...grant.ruleIds, ...narrowed.ruleIds]) });
+    return combine(grant, narrowed);
   };
 
   const stage: Rbac = {

@@ -131,6 +131,28 @@ describe('role rules: targeting', () => {
     expect(allowed(access.authorize(viewer, tool('docs.read')))).toEqual(['r2', 'r4']);
   });
 
+  it('merges grants of many role combinations correctly, beyond what it remembers', () => {
+    const rules = Array.from({ length: 40 }, (_, i) => ({
+      id: `r${i}`,
+      tools: [i % 2 === 0 ? 'shared.tool' : 'shared.*'],
+      roles: [`role${i}`],
+    }));
+    const access = rbac({ mode: 'roles', rules });
+    const target = tool('shared.tool');
+    // Deterministic pseudo-random subsets, in shuffled orders, each checked twice.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let n = 0; n < 300; n++) {
+      const roles = Array.from({ length: 1 + (next() % 8) }, () => `role${next() % 45}`);
+      const expected = rules.filter((r) => roles.includes(r.roles[0]!)).map((r) => r.id);
+      for (let pass = 0; pass < 2; pass++) {
+        const result = access.authorize(principal({ roles }), target);
+        if (expected.length === 0) expect(result.ok).toBe(false);
+        else expect(allowed(result)).toEqual(expected);
+      }
+    }
+  });
+
   it('answers the same frozen grant on repeated calls (nothing to tamper with)', () => {
     const access = rbac({ mode: 'roles', rules: [{ id: 'a', tools: ['t'], roles: ['viewer'] }] });
     const first = access.authorize(viewer, tool('t'));

@@ -9,7 +9,14 @@ export interface Grant {
   readonly ruleIds: readonly string[];
   /** Shared, frozen `ok({ matchedRules })`: the allowed path allocates nothing. */
   readonly result: StageResult<AccessGrant>;
+  /** This grant merged with another of the same tool (a principal with several roles). */
+  merges: Map<Grant, Grant> | undefined;
+  /** This global grant combined with a tenant grant; weak, so tenant entries can go. */
+  withTenant: WeakMap<Grant, StageResult<AccessGrant>> | undefined;
 }
+
+/** Most merges remembered per grant: role combinations come from tokens, keep them bounded. */
+const MAX_MERGES = 16;
 
 /** Everything the hot path needs to know about one tool, computed once per tool. */
 export interface ToolEntry extends ToolFacts {
@@ -88,11 +95,7 @@ export class RuleSet {
       const key = ids.join(' ');
       let grant = shared.get(key);
       if (grant === undefined) {
-        const ruleIds = Object.freeze(ids);
-        grant = Object.freeze({
-          ruleIds,
-          result: Object.freeze(ok(Object.freeze({ matchedRules: ruleIds }))),
-        });
+        grant = newGrant(Object.freeze(ids));
         shared.set(key, grant);
       }
       grants.set(value, grant);
@@ -109,23 +112,54 @@ export class RuleSet {
 
 /**
  * The grant a principal holding `values` gets for the tool: the rules satisfied by any of its
- * values, in declaration order, or `undefined` when none is. O(values) map lookups.
+ * values, in declaration order, or `undefined` when none is. O(values) map lookups; merges of
+ * several grants are computed once and remembered.
  */
 export function grantFor(entry: ToolEntry, values: readonly string[]): Grant | undefined {
   const grants = entry.grants;
-  let first: Grant | undefined;
-  let others: Grant[] | undefined;
+  let held: Grant | undefined;
   for (let i = 0; i < values.length; i++) {
     const grant = grants.get(values[i]!);
-    if (grant === undefined || grant === first) continue;
-    if (first === undefined) first = grant;
-    else (others ??= []).push(grant);
+    if (grant === undefined || grant === held) continue;
+    held = held === undefined ? grant : merge(entry, held, grant);
   }
-  if (others === undefined || first === undefined) return first;
-  const ids = new Set(first.ruleIds);
-  for (const grant of others) for (const id of grant.ruleIds) ids.add(id);
-  const ruleIds = Object.freeze(entry.targeting.filter((r) => ids.has(r.id)).map((r) => r.id));
-  return { ruleIds, result: ok({ matchedRules: ruleIds }) };
+  return held;
+}
+
+/** `global` combined with the tenant's `narrowed`: both lists of rules, global first. */
+export function combine(global: Grant, narrowed: Grant): StageResult<AccessGrant> {
+  let result = global.withTenant?.get(narrowed);
+  if (result === undefined) {
+    const ruleIds = Object.freeze([...global.ruleIds, ...narrowed.ruleIds]);
+    result = Object.freeze(ok(Object.freeze({ matchedRules: ruleIds })));
+    (global.withTenant ??= new WeakMap()).set(narrowed, result);
+  }
+  return result;
+}
+
+function merge(entry: ToolEntry, a: Grant, b: Grant): Grant {
+  const known = a.merges?.get(b);
+  if (known !== undefined) return known;
+  const ids = new Set(a.ruleIds);
+  for (const id of b.ruleIds) ids.add(id);
+  let merged: Grant;
+  if (ids.size === a.ruleIds.length) merged = a;
+  else if (ids.size === b.ruleIds.length) merged = b;
+  else {
+    merged = newGrant(Object.freeze(entry.targeting.filter((r) => ids.has(r.id)).map((r) => r.id)));
+  }
+  const merges = (a.merges ??= new Map());
+  if (merges.size < MAX_MERGES) merges.set(b, merged);
+  return merged;
+}
+
+function newGrant(ruleIds: readonly string[]): Grant {
+  return {
+    ruleIds,
+    result: Object.freeze(ok(Object.freeze({ matchedRules: ruleIds }))),
+    merges: undefined,
+    withTenant: undefined,
+  };
 }
 
 function sameTool(entry: ToolEntry, tool: RbacTool): boolean {
