@@ -1,0 +1,100 @@
+/**
+ * The parts of the MCP SDKs (1.x `@modelcontextprotocol/sdk` and 2.x
+ * `@modelcontextprotocol/server`) this adapter touches, typed structurally so one adapter
+ * serves both majors without importing either.
+ */
+
+/** `AuthInfo` as both SDKs define it (the fields this adapter reads or writes). */
+export interface AuthInfoLike {
+  token: string;
+  clientId: string;
+  scopes: string[];
+  expiresAt?: number;
+  extra?: Record<string, unknown>;
+}
+
+/** The handler context (2.x `ServerContext`) or extra (1.x `RequestHandlerExtra`). */
+export interface SdkExtra {
+  readonly sessionId?: string | undefined;
+  // 1.x
+  readonly authInfo?: Partial<AuthInfoLike> | undefined;
+  readonly _meta?: Readonly<Record<string, unknown>> | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly requestId?: string | number | undefined;
+  readonly requestInfo?:
+    | { readonly headers?: Readonly<Record<string, string | string[] | undefined>> | undefined }
+    | undefined;
+  // 2.x
+  readonly mcpReq?:
+    | {
+        readonly id?: string | number | undefined;
+        readonly _meta?: Readonly<Record<string, unknown>> | undefined;
+        readonly signal?: AbortSignal | undefined;
+      }
+    | undefined;
+  readonly http?:
+    | { readonly authInfo?: Partial<AuthInfoLike> | undefined; readonly req?: Request | undefined }
+    | undefined;
+}
+
+/** A tool result as MCP defines it. */
+export interface CallToolResultLike {
+  content: unknown[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+  _meta?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** The tool config both SDKs' `registerTool` accept. */
+export interface SdkToolConfig {
+  title?: string;
+  description?: string;
+  inputSchema?: unknown;
+  outputSchema?: unknown;
+  annotations?: Record<string, unknown>;
+  _meta?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** `registerTool` as this adapter calls it. */
+export type RegisterTool = (
+  name: string,
+  config: SdkToolConfig,
+  callback: (...args: unknown[]) => unknown,
+) => unknown;
+
+/** Request handlers as both SDKs keep them on the low-level server. */
+export type StoredRequestHandler = (request: unknown, extra: unknown) => Promise<unknown>;
+
+/** The stored handlers of the low-level server (a private map in both majors). */
+export function requestHandlers(server: unknown): Map<string, StoredRequestHandler> | undefined {
+  const low = (server as { server?: unknown } | undefined)?.server as
+    { _requestHandlers?: unknown } | undefined;
+  const map = low?._requestHandlers;
+  return map instanceof Map ? (map as Map<string, StoredRequestHandler>) : undefined;
+}
+
+/** `registerTool` of a server as the SDK defined it, before `guardServer` replaced it. */
+export const originalRegisterTool = new WeakMap<object, RegisterTool>();
+
+/** The SDK's own `registerTool` of `server`, even when `guardServer` wrapped it. */
+export function sdkRegisterTool(server: object): RegisterTool | undefined {
+  const found = originalRegisterTool.get(server);
+  if (found) return found;
+  const register = (server as { registerTool?: unknown }).registerTool;
+  return typeof register === 'function' ? (register as RegisterTool) : undefined;
+}
+
+/** Names of the tools registered through this adapter, per server. */
+export const guardedNames = new WeakMap<object, Set<string>>();
+
+/** Records that `name` was registered on `server` behind the guard. */
+export function markGuarded(server: object, name: string): void {
+  let names = guardedNames.get(server);
+  if (!names) {
+    names = new Set();
+    guardedNames.set(server, names);
+  }
+  names.add(name);
+}

@@ -1,0 +1,186 @@
+import { expect, it } from 'vitest';
+import { APPROVAL_META_KEY, CODE_META_KEY, DECISION_META_KEY } from '../src/index.js';
+import { TOKENS } from './fixtures/guard.js';
+
+/** What the tests need of an MCP client of either SDK major. */
+export interface TestClient {
+  callTool(params: {
+    name: string;
+    arguments?: Record<string, unknown>;
+    _meta?: Record<string, unknown>;
+  }): Promise<unknown>;
+  listTools(): Promise<{ tools: { name: string; inputSchema?: unknown; annotations?: unknown }[] }>;
+  close(): Promise<void>;
+}
+
+export type Connect = (token: string) => Promise<TestClient>;
+
+interface ToolResult {
+  isError?: boolean;
+  content: { type: string; text?: string }[];
+  structuredContent?: Record<string, unknown>;
+  _meta?: Record<string, unknown>;
+}
+
+/** Calls a tool and returns its result (rejections are results, not exceptions). */
+export async function call(
+  client: TestClient,
+  name: string,
+  args: Record<string, unknown>,
+  meta?: Record<string, unknown>,
+): Promise<ToolResult> {
+  return (await client.callTool({
+    name,
+    arguments: args,
+    ...(meta ? { _meta: meta } : {}),
+  })) as ToolResult;
+}
+
+/**
+ * The behaviour every SDK major and transport must show. `connect` opens a client that
+ * authenticates with a token (header over HTTP, environment over stdio).
+ */
+export function contract(connect: Connect, options: { approvals?: (id: string) => void } = {}) {
+  it('runs an allowed call and returns structured content with the decision id', async () => {
+    const client = await connect(TOKENS.viewer);
+    try {
+      const result = await call(client, 'crm.get_customer', { id: 'c-1' });
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toEqual({
+        id: 'c-1',
+        name: 'Ada',
+        email: 'ada@example.com',
+        by: 'viewer-1',
+      });
+      expect(JSON.parse(result.content[0]!.text!)).toEqual(result.structuredContent);
+      expect(result._meta?.[DECISION_META_KEY]).toMatch(/\S+/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('answers a forbidden call with an error result carrying the code', async () => {
+    const client = await connect(TOKENS.viewer);
+    try {
+      const result = await call(client, 'crm.delete_customer', { id: 'c-1' });
+      expect(result.isError).toBe(true);
+      expect(result.structuredContent).toMatchObject({ code: 'forbidden', status: 403 });
+      expect(result.structuredContent?.['decisionId']).toEqual(expect.any(String));
+      expect(result._meta?.[CODE_META_KEY]).toBe('forbidden');
+      expect(result.content[0]!.text).toBe('forbidden: not allowed to call this tool');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('rejects invalid and unknown arguments strictly, after authentication', async () => {
+    const client = await connect(TOKENS.viewer);
+    try {
+      const empty = await call(client, 'crm.get_customer', { id: '' });
+      expect(empty.structuredContent).toMatchObject({ code: 'invalid_input' });
+      expect(empty.structuredContent?.['issues']).toEqual([
+        expect.objectContaining({ path: '$.id' }),
+      ]);
+      const extra = await call(client, 'crm.get_customer', { id: 'c-1', admin: true });
+      expect(extra.isError).toBe(true);
+      expect(extra.structuredContent).toMatchObject({ code: 'invalid_input' });
+      const wrongType = await call(client, 'crm.get_customer', { id: 42 });
+      expect(wrongType.structuredContent).toMatchObject({ code: 'invalid_input' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('lists each caller only the tools it may call, with the strict input schema', async () => {
+    const viewer = await connect(TOKENS.viewer);
+    const admin = await connect(TOKENS.admin);
+    try {
+      const viewerTools = (await viewer.listTools()).tools;
+      expect(viewerTools.map((t) => t.name).sort()).toEqual([
+        'crm.get_customer',
+        'crm.search',
+        'payments.refund',
+        'whoami',
+      ]);
+      const get = viewerTools.find((t) => t.name === 'crm.get_customer')!;
+      expect(get.inputSchema).toMatchObject({
+        type: 'object',
+        properties: { id: { type: 'string', minLength: 1 } },
+        required: ['id'],
+        additionalProperties: false,
+      });
+      expect(get.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+      const adminTools = (await admin.listTools()).tools.map((t) => t.name);
+      expect(adminTools).toContain('crm.delete_customer');
+      expect(adminTools).toContain('admin.export');
+    } finally {
+      await viewer.close();
+      await admin.close();
+    }
+  });
+
+  it('guards tools registered through guardServer and gives them the principal', async () => {
+    const client = await connect(TOKENS.viewer);
+    try {
+      const result = await call(client, 'whoami', {});
+      expect(result.isError).toBeFalsy();
+      expect(result.content[0]!.text).toBe('viewer-1');
+      const rejected = await call(client, 'whoami', { sneaky: 1 });
+      expect(rejected.structuredContent).toMatchObject({ code: 'invalid_input' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('answers approval_required with the id, and consumes an approval presented in _meta', async () => {
+    const client = await connect(TOKENS.viewer);
+    try {
+      const args = { orderId: 'o-1', amount: 500 };
+      const first = await call(client, 'payments.refund', args);
+      expect(first.isError).toBe(true);
+      expect(first.structuredContent).toMatchObject({ code: 'approval_required', status: 202 });
+      const approvalId = first.structuredContent?.['approvalId'] as string;
+      expect(approvalId).toMatch(/^apr_/);
+
+      const bogus = await call(client, 'payments.refund', args, {
+        [APPROVAL_META_KEY]: 'apr_forged',
+      });
+      expect(bogus.structuredContent).toMatchObject({ code: 'approval_invalid' });
+      const malformed = await call(client, 'payments.refund', args, {
+        [APPROVAL_META_KEY]: { $ne: null },
+      });
+      expect(malformed.structuredContent).toMatchObject({ code: 'approval_invalid' });
+
+      if (options.approvals) {
+        options.approvals(approvalId);
+        const approved = await call(client, 'payments.refund', args, {
+          [APPROVAL_META_KEY]: approvalId,
+        });
+        expect(approved.isError).toBeFalsy();
+        expect(approved.structuredContent).toEqual({ refunded: 'o-1', amount: 500, approvalId });
+        // Single use, and `_meta.approvalId` is read too.
+        const replay = await call(client, 'payments.refund', args, { approvalId });
+        expect(replay.structuredContent).toMatchObject({ code: 'approval_invalid' });
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('answers rate_limited with retryAfter once the limit is spent', async () => {
+    const client = await connect(TOKENS.admin);
+    try {
+      const codes: unknown[] = [];
+      let last: ToolResult | undefined;
+      for (let i = 0; i < 3; i += 1) {
+        last = await call(client, 'crm.search', { q: 'ada' });
+        codes.push(last.structuredContent?.['code'] ?? 'ok');
+      }
+      expect(codes).toEqual(['ok', 'ok', 'rate_limited']);
+      expect(last?.structuredContent).toMatchObject({ code: 'rate_limited', limit: 2 });
+      expect(last?.structuredContent?.['retryAfter']).toBeGreaterThan(0);
+    } finally {
+      await client.close();
+    }
+  });
+}
