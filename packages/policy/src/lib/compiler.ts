@@ -54,44 +54,53 @@ interface Node {
 type Fixed = (a: unknown, b: unknown, c: unknown) => unknown;
 
 // json-logic `==` and `!=` are JavaScript's loose equality.
-const FIXED: Readonly<Record<string, readonly [number, Fixed]>> = {
-  '==': [2, (a, b) => a == b],
-  '===': [2, (a, b) => a === b],
-  '!=': [2, (a, b) => a != b],
-  '!==': [2, (a, b) => a !== b],
-  '>': [2, (a, b) => (a as number) > (b as number)],
-  '>=': [2, (a, b) => (a as number) >= (b as number)],
-  '<': [
-    3,
-    (a, b, c) =>
-      c === undefined
-        ? (a as number) < (b as number)
-        : (a as number) < (b as number) && (b as number) < (c as number),
-  ],
-  '<=': [
-    3,
-    (a, b, c) =>
-      c === undefined
-        ? (a as number) <= (b as number)
-        : (a as number) <= (b as number) && (b as number) <= (c as number),
-  ],
-  '!!': [1, (a) => truthy(a)],
-  '!': [1, (a) => !truthy(a)],
-  '%': [2, (a, b) => (a as number) % (b as number)],
-  '-': [2, (a, b) => (b === undefined ? -(a as number) : (a as number) - (b as number))],
-  '/': [2, (a, b) => (a as number) / (b as number)],
-  in: [2, inOp],
-  substr: [3, substr],
-};
+const FIXED: ReadonlyMap<string, readonly [number, Fixed]> = new Map<
+  string,
+  readonly [number, Fixed]
+>(
+  Object.entries({
+    '==': [2, (a, b) => a == b],
+    '===': [2, (a, b) => a === b],
+    '!=': [2, (a, b) => a != b],
+    '!==': [2, (a, b) => a !== b],
+    '>': [2, (a, b) => (a as number) > (b as number)],
+    '>=': [2, (a, b) => (a as number) >= (b as number)],
+    '<': [
+      3,
+      (a, b, c) =>
+        c === undefined
+          ? (a as number) < (b as number)
+          : (a as number) < (b as number) && (b as number) < (c as number),
+    ],
+    '<=': [
+      3,
+      (a, b, c) =>
+        c === undefined
+          ? (a as number) <= (b as number)
+          : (a as number) <= (b as number) && (b as number) <= (c as number),
+    ],
+    '!!': [1, (a) => truthy(a)],
+    '!': [1, (a) => !truthy(a)],
+    '%': [2, (a, b) => (a as number) % (b as number)],
+    '-': [2, (a, b) => (b === undefined ? -(a as number) : (a as number) - (b as number))],
+    '/': [2, (a, b) => (a as number) / (b as number)],
+    in: [2, inOp],
+    substr: [3, substr],
+  } satisfies Record<string, readonly [number, Fixed]>),
+);
 
-const VARIADIC: Readonly<Record<string, (args: readonly unknown[]) => unknown>> = {
-  cat,
-  '+': plus,
-  '*': times,
-  min: (args) => Math.min(...(args as number[])),
-  max: (args) => Math.max(...(args as number[])),
-  merge,
-};
+// Maps, not object literals: an operator named `__proto__` must find nothing here.
+const VARIADIC: ReadonlyMap<string, (args: readonly unknown[]) => unknown> = new Map<
+  string,
+  (args: readonly unknown[]) => unknown
+>([
+  ['cat', cat],
+  ['+', plus],
+  ['*', times],
+  ['min', (args) => Math.min(...(args as number[]))],
+  ['max', (args) => Math.max(...(args as number[]))],
+  ['merge', merge],
+]);
 
 const SCOPED = new Set(['map', 'filter', 'reduce', 'all', 'none', 'some']);
 
@@ -199,9 +208,9 @@ function compileNode(state: State, rule: unknown, loc: string, depth: number): N
       break;
   }
   if (SCOPED.has(op)) return compileScoped(op, children());
-  const fixed = FIXED[op];
+  const fixed = FIXED.get(op);
   if (fixed) return compileFixed(state, op, fixed, children(), loc);
-  const variadic = VARIADIC[op];
+  const variadic = VARIADIC.get(op);
   if (variadic) {
     const evs = children().map((n) => n.ev);
     return { ev: (data) => variadic(evs.map((ev) => ev(data))), constant: false };
