@@ -1,6 +1,7 @@
 export { jwtAuth } from './jwt-auth.js';
 export type {
   JwtAuthOptions,
+  JwtIssuerEntry,
   JwtIssuerOptions,
   RemoteJwksOptions,
   VerifiedTokenCacheOptions,

@@ -100,6 +100,17 @@ export interface JwtIssuerOptions {
   readonly remote?: RemoteJwksOptions | undefined;
 }
 
+/**
+ * One entry of {@link JwtAuthOptions.issuers}: an issuer whose `audience` and `algorithms`
+ * may come from the top-level defaults.
+ */
+export interface JwtIssuerEntry extends Omit<JwtIssuerOptions, 'audience' | 'algorithms'> {
+  /** Default: the top-level `audience`. */
+  readonly audience?: string | readonly string[] | undefined;
+  /** Default: the top-level `algorithms`. */
+  readonly algorithms?: readonly JwtAlgorithm[] | undefined;
+}
+
 /** Options of the verified-token cache. */
 export interface VerifiedTokenCacheOptions {
   /** Most tokens remembered. Default 10,000. */
@@ -118,7 +129,7 @@ export interface VerifiedTokenCacheOptions {
  */
 export interface JwtAuthOptions extends Partial<JwtIssuerOptions> {
   /** Several trusted issuers (multi-tenant IdPs). The token's `iss` picks one. */
-  readonly issuers?: readonly JwtIssuerOptions[] | undefined;
+  readonly issuers?: readonly JwtIssuerEntry[] | undefined;
   /** Name in audit events (`authenticatedBy`). Default `jwt`. */
   readonly name?: string | undefined;
   /** `realm` of the `WWW-Authenticate` challenge. Default `agentguard`. */

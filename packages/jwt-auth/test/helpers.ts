@@ -23,7 +23,7 @@ export async function makeKey(alg: string, kid: string): Promise<TestKey> {
   return { alg, kid, privateKey: priv, publicKey: pub, jwk };
 }
 
-export function baseClaims(extra: JWTPayload = {}): JWTPayload {
+export function baseClaims(extra: Record<string, unknown> = {}): JWTPayload {
   return {
     iss: ISSUER,
     aud: AUDIENCE,

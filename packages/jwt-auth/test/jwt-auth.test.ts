@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jwtAuth, type JwtAuthOptions } from '../src/index.js';
-import type { Principal, StageResult, UnauthenticatedError } from '@agentguard/core';
+import type { Principal, StageResult } from '@agentguard/core';
 import {
   AUDIENCE,
   ISSUER,
@@ -210,7 +210,7 @@ describe('jwtAuth: claim mapping', () => {
       { tenantId: 'fe-1', roles: ['Admin'], permissions: ['fe.read'] },
     ],
   ] as const)('preset %s', async (preset, claims, expected) => {
-    const result = await principalFor(baseClaims(claims as Record<string, unknown>), {
+    const result = await principalFor(baseClaims(claims), {
       preset,
       ...(preset === 'okta' ? { tenantId: 'okta-tenant' } : {}),
     });

@@ -39,6 +39,8 @@ export class RemoteKeySource implements KeySource {
   }
 
   lookup(kid: string | undefined, alg: JwtAlgorithm): KeyLookup | Promise<KeyLookup> {
+    // A fetch under way: wait for it rather than answer from what it is replacing.
+    if (this.#inflight !== undefined) return this.#refreshThenFind(kid, alg);
     const now = this.#settings.now();
     const set = this.#set;
     const mayFetch = now - this.#lastAttempt >= this.#settings.cooldownMs;

@@ -1,0 +1,291 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import type { Principal, StageResult } from '@agentguard/core';
+import { UnauthenticatedError } from '@agentguard/core';
+import { jwtAuth } from '../src/index.js';
+import {
+  AUDIENCE,
+  ISSUER,
+  NOW,
+  b64,
+  baseClaims,
+  bearer,
+  craft,
+  makeKey,
+  signToken,
+  type TestKey,
+} from './helpers.js';
+
+const now = (): number => NOW * 1000;
+
+let rsa: TestKey;
+let ec: TestKey;
+let attacker: TestKey;
+let auth: ReturnType<typeof jwtAuth>;
+let good: string;
+
+beforeAll(async () => {
+  rsa = await makeKey('RS256', 'rsa-1');
+  ec = await makeKey('ES256', 'ec-1');
+  attacker = await makeKey('RS256', 'evil');
+  auth = jwtAuth({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    algorithms: ['RS256', 'ES256'],
+    jwks: { keys: [rsa.jwk, ec.jwk] },
+    now,
+  });
+  good = await signToken(rsa);
+});
+
+async function reasonOf(token: string, context = bearer(token)): Promise<string | undefined> {
+  const result: StageResult<Principal> = await auth.authenticate(context);
+  if (result.ok) return undefined;
+  expect(result.error).toBeInstanceOf(UnauthenticatedError);
+  // The token never leaks into what the caller or the audit sees.
+  const visible =
+    JSON.stringify(result.error.toJSON()) +
+    result.error.message +
+    String((result.error as UnauthenticatedError).wwwAuthenticate);
+  if (token.length > 8) expect(visible).not.toContain(token.slice(-8));
+  return result.error.reason;
+}
+
+function header(alg: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { alg, kid: 'rsa-1', typ: 'JWT', ...extra };
+}
+
+describe('attacks are rejected with the right reason', () => {
+  it('accepts the genuine token (control)', async () => {
+    expect(await reasonOf(good)).toBeUndefined();
+  });
+
+  it.each(['none', 'None', 'NONE', 'nOnE'])('alg %s', async (alg) => {
+    expect(await reasonOf(craft(header(alg), baseClaims()))).toBe('alg_not_allowed');
+    expect(await reasonOf(craft(header(alg), baseClaims(), { signature: 'AAAA' }))).toBe(
+      'alg_not_allowed',
+    );
+  });
+
+  it('HS256 signed with the RSA public key as the secret', async () => {
+    const pem = rsa.publicKey.export({ type: 'spki', format: 'pem' });
+    const token = craft(header('HS256'), baseClaims(), { hmac: pem });
+    expect(await reasonOf(token)).toBe('alg_not_allowed');
+  });
+
+  it('unknown kid', async () => {
+    expect(await reasonOf(await signToken(attacker))).toBe('unknown_kid');
+  });
+
+  it('kid that points at a key of another algorithm', async () => {
+    // RS256 token naming the EC key's kid.
+    expect(await reasonOf(await signToken(rsa, baseClaims(), { kid: 'ec-1' }))).toBe('unknown_kid');
+    // ES256 token naming the RSA key's kid.
+    expect(await reasonOf(await signToken(ec, baseClaims(), { kid: 'rsa-1' }))).toBe('unknown_kid');
+  });
+
+  it('jku, x5u and embedded jwk headers never pick the key', async () => {
+    const evilJwk = { ...attacker.jwk, kid: 'rsa-1' };
+    for (const extra of [
+      { jku: 'https://evil.example/jwks.json' },
+      { x5u: 'https://evil.example/cert.pem' },
+      { jwk: evilJwk },
+    ]) {
+      // Signed by the attacker, naming the real kid: the configured key refuses it.
+      const forged = await signToken({ ...attacker, kid: 'rsa-1' }, baseClaims(), extra);
+      expect(await reasonOf(forged)).toBe('bad_signature');
+      // Signed by the attacker, naming the attacker's kid: unknown.
+      expect(await reasonOf(await signToken(attacker, baseClaims(), extra))).toBe('unknown_kid');
+    }
+    // The header is ignored, not trusted: a genuine token carrying one still verifies.
+    expect(
+      await reasonOf(await signToken(rsa, baseClaims(), { jku: 'https://evil.example/' })),
+    ).toBeUndefined();
+  });
+
+  it('unknown crit', async () => {
+    const token = craft(header('RS256', { crit: ['exp-ext'], 'exp-ext': 1 }), baseClaims(), {
+      rsa: rsa.privateKey,
+    });
+    expect(await reasonOf(token)).toBe('unsupported_crit');
+  });
+
+  it('b64: false, with and without crit', async () => {
+    const withCrit = craft(header('RS256', { b64: false, crit: ['b64'] }), baseClaims(), {
+      rsa: rsa.privateKey,
+    });
+    expect(await reasonOf(withCrit)).toBe('unsupported_crit');
+    const without = craft(header('RS256', { b64: false }), baseClaims(), { rsa: rsa.privateKey });
+    expect(await reasonOf(without)).toBe('malformed');
+  });
+
+  it('expired, future nbf, iat far in the future', async () => {
+    expect(await reasonOf(await signToken(rsa, baseClaims({ exp: NOW - 3600 })))).toBe('expired');
+    expect(await reasonOf(await signToken(rsa, baseClaims({ nbf: NOW + 3600 })))).toBe(
+      'not_yet_valid',
+    );
+    expect(await reasonOf(await signToken(rsa, baseClaims({ iat: NOW + 86_400 * 365 })))).toBe(
+      'not_yet_valid',
+    );
+  });
+
+  it('wrong or missing iss', async () => {
+    expect(await reasonOf(await signToken(rsa, baseClaims({ iss: 'https://evil.example/' })))).toBe(
+      'issuer_mismatch',
+    );
+    expect(await reasonOf(await signToken(rsa, baseClaims({ iss: ISSUER.slice(0, -1) })))).toBe(
+      'issuer_mismatch',
+    );
+    expect(await reasonOf(await signToken(rsa, baseClaims({ iss: undefined })))).toBe(
+      'issuer_mismatch',
+    );
+  });
+
+  it('aud arrays with and without the audience', async () => {
+    expect(
+      await reasonOf(await signToken(rsa, baseClaims({ aud: ['a', AUDIENCE] }))),
+    ).toBeUndefined();
+    expect(await reasonOf(await signToken(rsa, baseClaims({ aud: ['a', 'b'] })))).toBe(
+      'audience_mismatch',
+    );
+    expect(await reasonOf(await signToken(rsa, baseClaims({ aud: [] })))).toBe('audience_mismatch');
+    expect(await reasonOf(await signToken(rsa, baseClaims({ aud: `${AUDIENCE}/` })))).toBe(
+      'audience_mismatch',
+    );
+  });
+
+  it('truncated and foreign signatures', async () => {
+    const [h, p, s] = good.split('.') as [string, string, string];
+    expect(await reasonOf(`${h}.${p}.${s.slice(0, -10)}`)).toBe('bad_signature');
+    expect(await reasonOf(`${h}.${p}.`)).toBe('bad_signature');
+    const foreign = (await signToken({ ...attacker, kid: 'rsa-1' })).split('.')[2];
+    expect(await reasonOf(`${h}.${p}.${foreign}`)).toBe('bad_signature');
+  });
+
+  it('modified payloads', async () => {
+    const [h, , s] = good.split('.') as [string, string, string];
+    const escalated = b64(baseClaims({ roles: ['admin'] }));
+    expect(await reasonOf(`${h}.${escalated}.${s}`)).toBe('bad_signature');
+    const otherTenant = b64(baseClaims({ tenant_id: 'victim' }));
+    expect(await reasonOf(`${h}.${otherTenant}.${s}`)).toBe('bad_signature');
+    // Modified header (alg swap to another allowed alg).
+    expect(await reasonOf(`${b64(header('ES256'))}.${good.split('.')[1]}.${s}`)).toBe(
+      'unknown_kid',
+    );
+  });
+
+  it('1 MB tokens', async () => {
+    const huge = await signToken(rsa, baseClaims({ pad: 'x'.repeat(1_000_000) }));
+    expect(await reasonOf(huge)).toBe('too_large');
+    expect(await reasonOf(huge, { token: huge } as never)).toBe('too_large');
+  });
+
+  it.each([
+    ['2 segments', (t: string) => t.split('.').slice(0, 2).join('.')],
+    ['4 segments', (t: string) => `${t}.AAAA`],
+    [
+      'JWE shape (5 segments)',
+      () => `${b64({ alg: 'RSA-OAEP', enc: 'A256GCM' })}.AAAA.AAAA.AAAA.AAAA`,
+    ],
+    ['header not JSON', (t: string) => `${b64('not json')}.${t.split('.').slice(1).join('.')}`],
+    ['header a JSON array', (t: string) => `${b64([1])}.${t.split('.').slice(1).join('.')}`],
+    ['payload not JSON', (t: string) => `${t.split('.')[0]}.${b64('{')}.${t.split('.')[2]}`],
+    ['padding in a segment', (t: string) => `${t}==`],
+    ['empty header segment', (t: string) => `.${t.split('.').slice(1).join('.')}`],
+    [
+      'alg not a string',
+      (t: string) => `${b64({ alg: ['RS256'] })}.${t.split('.').slice(1).join('.')}`,
+    ],
+    [
+      'kid not a string',
+      (t: string) => `${b64({ alg: 'RS256', kid: 1 })}.${t.split('.').slice(1).join('.')}`,
+    ],
+  ])('malformed: %s', async (_label, mutate) => {
+    expect(await reasonOf(mutate(good))).toBe('malformed');
+  });
+
+  it('empty strings', async () => {
+    expect(await reasonOf('', { token: '' } as never)).toBe('malformed');
+    expect(await reasonOf('', { headers: { authorization: 'Bearer ' } })).toBe('invalid_request');
+    expect(await reasonOf('', { headers: { authorization: '' } })).toBe('missing');
+    expect(await reasonOf('', {} as never)).toBe('missing');
+  });
+
+  it('a token in the query string', async () => {
+    expect(await reasonOf(good, { extra: { url: `/mcp?access_token=${good}` } } as never)).toBe(
+      'token_in_query',
+    );
+    expect(
+      await reasonOf(good, { ...bearer(good), extra: { query: { access_token: good } } } as never),
+    ).toBe('token_in_query');
+  });
+
+  it('two tokens', async () => {
+    expect(await reasonOf(good, { headers: { authorization: `Bearer ${good} ${good}` } })).toBe(
+      'invalid_request',
+    );
+    expect(
+      await reasonOf(good, {
+        headers: { authorization: [`Bearer ${good}`, `Bearer ${good}`] },
+      } as never),
+    ).toBe('invalid_request');
+    const other = await signToken(rsa, baseClaims({ jti: 'other' }));
+    expect(await reasonOf(good, { token: other, ...bearer(good) } as never)).toBe(
+      'invalid_request',
+    );
+  });
+
+  it('a rejected forgery does not poison the cache for the genuine token', async () => {
+    const [h, , s] = good.split('.') as [string, string, string];
+    await reasonOf(`${h}.${b64(baseClaims({ roles: ['admin'] }))}.${s}`);
+    const result = await auth.authenticate(bearer(good));
+    expect(result.ok && result.value.roles).toEqual([]);
+  });
+
+  it('a principal from the cache cannot be modified by a handler', async () => {
+    const result = await auth.authenticate(bearer(good));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(() => {
+      (result.value.roles as string[]).push('admin');
+    }).toThrow(TypeError);
+    expect(() => {
+      (result.value.claims as Record<string, unknown>)['sub'] = 'root';
+    }).toThrow(TypeError);
+  });
+});
+
+describe('the challenge', () => {
+  it('is RFC 6750 shaped, with the right error code per reason', async () => {
+    const missing = await auth.authenticate({});
+    const expired = await auth.authenticate(
+      bearer(await signToken(rsa, baseClaims({ exp: NOW - 3600 }))),
+    );
+    const badRequest = await auth.authenticate({ headers: { authorization: 'Bearer a b' } });
+    const get = (r: StageResult<Principal>) =>
+      r.ok ? undefined : (r.error as UnauthenticatedError);
+    expect(get(missing)?.wwwAuthenticate).toBe('Bearer realm="agentguard"');
+    expect(get(missing)?.status).toBe(401);
+    expect(get(expired)?.wwwAuthenticate).toBe(
+      'Bearer realm="agentguard", error="invalid_token", error_description="token expired"',
+    );
+    expect(get(expired)?.message).toBe('token expired');
+    expect(get(badRequest)?.wwwAuthenticate).toContain('error="invalid_request"');
+  });
+
+  it('carries the resource metadata URL when configured', async () => {
+    const key = await makeKey('ES256', 'rm');
+    const mcp = jwtAuth({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['ES256'],
+      jwks: { keys: [key.jwk] },
+      realm: 'mcp',
+      resourceMetadata: 'https://mcp.example.com/.well-known/oauth-protected-resource',
+      now,
+    });
+    const result = await mcp.authenticate({});
+    expect(!result.ok && (result.error as UnauthenticatedError).wwwAuthenticate).toBe(
+      'Bearer realm="mcp", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource"',
+    );
+  });
+});
