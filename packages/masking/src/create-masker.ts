@@ -173,12 +173,14 @@ export function createMasker(options: MaskerOptions = {}): ContentMasker {
       if (plan.audit) await plan.audit(event);
       if (options.audit) await options.audit(event);
     };
-    const deny = async (
-      reason: string,
-      keyId?: string,
-    ): Promise<StageResult<DetokenizedValue>> => {
+    const deny = async (reason: string, keyId?: string): Promise<StageResult<DetokenizedValue>> => {
       try {
-        await report({ ...base, outcome: 'denied', reason, ...(keyId === undefined ? {} : { keyId }) });
+        await report({
+          ...base,
+          outcome: 'denied',
+          reason,
+          ...(keyId === undefined ? {} : { keyId }),
+        });
       } catch {
         // The denial stands whatever the audit sink does.
       }

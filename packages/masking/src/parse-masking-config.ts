@@ -21,7 +21,9 @@ export function parseMaskingConfig(section: unknown): MaskerOptions {
   }
   for (const key of CODE_ONLY) {
     if (Object.hasOwn(section, key)) {
-      throw new GuardConfigError('belongs in code, not in the config file', { path: `masking.${key}` });
+      throw new GuardConfigError('belongs in code, not in the config file', {
+        path: `masking.${key}`,
+      });
     }
   }
   const options = section as MaskerOptions;

@@ -19,7 +19,11 @@ const gdprWhenEu: PolicyEngine = {
   name: 'gdpr-when-eu',
   evaluate: ({ context }) =>
     context.country !== undefined && EU.has(context.country)
-      ? { ok: true, matched: [{ id: 'gdpr-eu', action: 'mask', monitor: false }], obligations: { maskProfiles: ['GDPR'] } }
+      ? {
+          ok: true,
+          matched: [{ id: 'gdpr-eu', action: 'mask', monitor: false }],
+          obligations: { maskProfiles: ['GDPR'] },
+        }
       : { ok: true, matched: [] },
 };
 
@@ -44,17 +48,23 @@ describe('with createGuard', () => {
       masker,
       audit: { sinks: [sink], recordArgs: true },
     });
-    const getCustomer = guard('crm.get_customer', { input: z.object({ email: z.string() }), operation: 'read' }, ({ email }) => ({
-      email,
-      card: '4111 1111 1111 1111',
-      content: [{ type: 'text', text: `Customer ${email}, IBAN DE89 3704 0044 0532 0130 00` }],
-    }));
+    const getCustomer = guard(
+      'crm.get_customer',
+      { input: z.object({ email: z.string() }), operation: 'read' },
+      ({ email }) => ({
+        email,
+        card: '4111 1111 1111 1111',
+        content: [{ type: 'text', text: `Customer ${email}, IBAN DE89 3704 0044 0532 0130 00` }],
+      }),
+    );
 
     const us = await getCustomer({ email: 'ada@example.com' }, { country: 'US' });
     expect(us).toEqual({
       email: 'ada@example.com',
       card: '[CREDIT_CARD]',
-      content: [{ type: 'text', text: 'Customer ada@example.com, IBAN DE89 3704 0044 0532 0130 00' }],
+      content: [
+        { type: 'text', text: 'Customer ada@example.com, IBAN DE89 3704 0044 0532 0130 00' },
+      ],
     });
 
     const eu = await getCustomer({ email: 'ada@example.com' }, { country: 'DE' });
@@ -65,7 +75,10 @@ describe('with createGuard', () => {
     await guard.flush();
     const events = sink.events;
     expect(events).toHaveLength(2);
-    expect(events[1]!.masking).toEqual({ total: 4, byCategory: { EMAIL: 2, CREDIT_CARD: 1, IBAN: 1 } });
+    expect(events[1]!.masking).toEqual({
+      total: 4,
+      byCategory: { EMAIL: 2, CREDIT_CARD: 1, IBAN: 1 },
+    });
     expect(JSON.stringify(events[1]!.args)).not.toContain('ada@example.com');
     expect(JSON.stringify(events)).not.toContain('4111 1111');
   });
@@ -76,7 +89,9 @@ describe('with createGuard', () => {
       accessControl: allowAllAccess(),
       masker: createMasker({ maxStringLength: 100, oversized: 'reject' }),
     });
-    const tool = guard('t', { input: z.object({}), operation: 'read' }, () => ({ blob: 'ada@example.com '.repeat(20) }));
+    const tool = guard('t', { input: z.object({}), operation: 'read' }, () => ({
+      blob: 'ada@example.com '.repeat(20),
+    }));
     const result = await tool.execute({});
     expect(result.ok).toBe(false);
     if (!result.ok) {

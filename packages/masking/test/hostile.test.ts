@@ -47,7 +47,9 @@ describe('hostile input (1 MB strings)', () => {
   });
 
   it('deeply nested and wide JSON is bounded', () => {
-    const wide = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i % 2 ? 'ada@example.com' : i]));
+    const wide = Object.fromEntries(
+      Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i % 2 ? 'ada@example.com' : i]),
+    );
     const out = masker.mask(wide);
     expect(out.findings.byCategory).toEqual({ EMAIL: 25_000 });
     expect(out.findings.paths.length).toBe(1000);

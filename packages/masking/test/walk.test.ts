@@ -24,7 +24,9 @@ describe('walking values', () => {
   });
 
   it('reports counts and JSON paths, never values', () => {
-    const { findings } = masker.mask({ users: [{ email: 'a@example.com' }, { 'odd key': 'call 415-555-0132 or 415-555-0199' }] });
+    const { findings } = masker.mask({
+      users: [{ email: 'a@example.com' }, { 'odd key': 'call 415-555-0132 or 415-555-0199' }],
+    });
     expect(findings.total).toBe(3);
     expect(findings.byCategory).toEqual({ EMAIL: 1, PHONE: 2 });
     expect(findings.paths).toEqual(['$.users[0].email', '$.users[1]["odd key"]']);
@@ -48,21 +50,42 @@ describe('walking values', () => {
         { type: 'text', text: 'Customer: {"email":"ada@example.com"}' },
         { type: 'text', text: JSON.stringify({ card: '4111 1111 1111 1111' }) },
         { type: 'image', data: image, mimeType: 'image/png' },
-        { type: 'resource', resource: { uri: 'mailto:ada@example.com', mimeType: 'application/json', blob: Buffer.from('{"ssn":"123-45-6789"}').toString('base64') } },
-        { type: 'resource', resource: { uri: 'file:///n.txt', mimeType: 'text/plain', text: 'phone +33 6 12 34 56 78' } },
+        {
+          type: 'resource',
+          resource: {
+            uri: 'mailto:ada@example.com',
+            mimeType: 'application/json',
+            blob: Buffer.from('{"ssn":"123-45-6789"}').toString('base64'),
+          },
+        },
+        {
+          type: 'resource',
+          resource: {
+            uri: 'file:///n.txt',
+            mimeType: 'text/plain',
+            text: 'phone +33 6 12 34 56 78',
+          },
+        },
         { type: 'resource_link', uri: 'file:///report.pdf', name: 'report.pdf' },
       ],
-      structuredContent: { customer: { name: 'Ada Lovelace', iban: 'DE89 3704 0044 0532 0130 00' } },
+      structuredContent: {
+        customer: { name: 'Ada Lovelace', iban: 'DE89 3704 0044 0532 0130 00' },
+      },
       isError: false,
     };
     const out = masker.mask(result).value;
     expect(out.content[0]).toEqual({ type: 'text', text: 'Customer: {"email":"[EMAIL]"}' });
-    expect(JSON.parse((out.content[1] as { text: string }).text)).toEqual({ card: '[CREDIT_CARD]' });
+    expect(JSON.parse((out.content[1] as { text: string }).text)).toEqual({
+      card: '[CREDIT_CARD]',
+    });
     expect(out.content[2]).toBe(result.content[2]);
     const res = (out.content[3] as { resource: { uri: string; blob: string } }).resource;
     expect(res.uri).toBe('mailto:[EMAIL]');
     expect(Buffer.from(res.blob, 'base64').toString()).toBe('{"ssn":"[US_SSN]"}');
-    expect(out.content[4]).toEqual({ type: 'resource', resource: { uri: 'file:///n.txt', mimeType: 'text/plain', text: 'phone [PHONE]' } });
+    expect(out.content[4]).toEqual({
+      type: 'resource',
+      resource: { uri: 'file:///n.txt', mimeType: 'text/plain', text: 'phone [PHONE]' },
+    });
     expect(out.content[5]).toBe(result.content[5]);
     expect(out.structuredContent).toEqual({ customer: { name: '[PERSON]', iban: '[IBAN]' } });
   });
@@ -70,7 +93,7 @@ describe('walking values', () => {
   it('replaces cycles and bounds depth without passing anything through unmasked', () => {
     const a: Record<string, unknown> = { email: 'ada@example.com' };
     a['self'] = a;
-    const out = masker.mask(a).value as Record<string, unknown>;
+    const out = masker.mask(a).value;
     expect(out).toEqual({ email: '[EMAIL]', self: '[CIRCULAR]' });
     let deep: unknown = 'ada@example.com';
     for (let i = 0; i < 100; i++) deep = { d: deep };
@@ -88,13 +111,21 @@ describe('walking values', () => {
     try {
       strict.mask({ deep: { big } });
     } catch (error) {
-      expect(error).toMatchObject({ code: 'internal_error', reason: 'value_too_large', path: '$.deep.big' });
-      expect(String((error as Error).message)).not.toContain('ada');
+      expect(error).toMatchObject({
+        code: 'internal_error',
+        reason: 'value_too_large',
+        path: '$.deep.big',
+      });
+      expect((error as Error).message).not.toContain('ada');
     }
   });
 
   it('masks card numbers held as JSON numbers', () => {
-    expect(masker.mask({ n: 4111111111111111, qty: 3, id: 123456789012 }).value).toEqual({ n: '[CREDIT_CARD]', qty: 3, id: 123456789012 });
+    expect(masker.mask({ n: 4111111111111111, qty: 3, id: 123456789012 }).value).toEqual({
+      n: '[CREDIT_CARD]',
+      qty: 3,
+      id: 123456789012,
+    });
   });
 });
 
@@ -124,10 +155,14 @@ describe('field rules and custom detectors', () => {
   it('documents its limits: names in free text are not detected, names under name keys are', () => {
     const m = createMasker();
     expect(m.mask({ note: 'Ada Lovelace called' }).value).toEqual({ note: 'Ada Lovelace called' });
-    expect(m.mask({ customer: { firstName: 'Ada', address: { street: '1 Main St', city: 'X' } } }).value).toEqual({
+    expect(
+      m.mask({ customer: { firstName: 'Ada', address: { street: '1 Main St', city: 'X' } } }).value,
+    ).toEqual({
       customer: { firstName: '[PERSON]', address: { street: '[ADDRESS]', city: '[ADDRESS]' } },
     });
-    expect(createMasker({ builtinKeyRules: false }).mask({ name: 'Ada' }).value).toEqual({ name: 'Ada' });
+    expect(createMasker({ builtinKeyRules: false }).mask({ name: 'Ada' }).value).toEqual({
+      name: 'Ada',
+    });
   });
 
   it('runs custom detectors with validators, and refuses catastrophic patterns', () => {
@@ -137,19 +172,33 @@ describe('field rules and custom detectors', () => {
         { type: 'LUHN_REF', pattern: 'REF\\d{8}', validator: (s) => s.endsWith('0') },
       ],
     });
-    expect(m.mask('EMP-123456 REF12345670 REF12345671').value).toBe('[EMPLOYEE_ID] [LUHN_REF] REF12345671');
-    expect(() => createMasker({ detectors: [{ type: 'BAD', pattern: /(a+)+$/ }] })).toThrow(/nested quantifiers/);
-    expect(() => createMasker({ detectors: [{ type: 'BAD', pattern: '(?:\\w*x)*' }] })).toThrow(/nested quantifiers/);
-    expect(() => createMasker({ detectors: [{ type: 'bad', pattern: 'x' }] })).toThrow(/detectors\[0\]\.type/);
-    expect(() => createMasker({ detectors: [{ type: 'X', pattern: 'x', validator: 'nope' as 'luhn' }] })).toThrow(/validator/);
+    expect(m.mask('EMP-123456 REF12345670 REF12345671').value).toBe(
+      '[EMPLOYEE_ID] [LUHN_REF] REF12345671',
+    );
+    expect(() => createMasker({ detectors: [{ type: 'BAD', pattern: /(a+)+$/ }] })).toThrow(
+      /nested quantifiers/,
+    );
+    expect(() => createMasker({ detectors: [{ type: 'BAD', pattern: '(?:\\w*x)*' }] })).toThrow(
+      /nested quantifiers/,
+    );
+    expect(() => createMasker({ detectors: [{ type: 'bad', pattern: 'x' }] })).toThrow(
+      /detectors\[0\]\.type/,
+    );
+    expect(() =>
+      createMasker({ detectors: [{ type: 'X', pattern: 'x', validator: 'nope' as 'luhn' }] }),
+    ).toThrow(/validator/);
   });
 
   it('profiles select categories; unknown profiles select the strictest', () => {
     const warnings: string[] = [];
     const m = createMasker({ logger: { warn: (msg) => void warnings.push(msg), error: () => {} } });
     const input = { text: 'ssn 123-45-6789, card 4111111111111111' };
-    expect(m.mask(input, { profiles: ['PCI'] }).value).toEqual({ text: 'ssn 123-45-6789, card [CREDIT_CARD]' });
-    expect(m.mask(input, { profiles: ['nope'] }).value).toEqual({ text: 'ssn [US_SSN], card [CREDIT_CARD]' });
+    expect(m.mask(input, { profiles: ['PCI'] }).value).toEqual({
+      text: 'ssn 123-45-6789, card [CREDIT_CARD]',
+    });
+    expect(m.mask(input, { profiles: ['nope'] }).value).toEqual({
+      text: 'ssn [US_SSN], card [CREDIT_CARD]',
+    });
     expect(warnings).toEqual(['unknown masking profile: applying the strictest profile']);
   });
 
@@ -162,9 +211,14 @@ describe('field rules and custom detectors', () => {
       profiles: { GDPR: { categories: ['GDPR'] } },
     });
     const m = createMasker(options);
-    expect(m.mask({ internal_note: 'x', t: 'TCK-123456 4111 1111 1111 1111' }).value).toEqual({ internal_note: '[INTERNAL]', t: '[TICKET] **** **** **** 1111' });
+    expect(m.mask({ internal_note: 'x', t: 'TCK-123456 4111 1111 1111 1111' }).value).toEqual({
+      internal_note: '[INTERNAL]',
+      t: '[TICKET] **** **** **** 1111',
+    });
     expect(() => parseMaskingConfig({ masterKey: 'x' })).toThrow(/masking.masterKey/);
-    expect(() => parseMaskingConfig({ strategies: { EMAIL: 'nope' } })).toThrow(/masking.strategies.EMAIL/);
+    expect(() => parseMaskingConfig({ strategies: { EMAIL: 'nope' } })).toThrow(
+      /masking.strategies.EMAIL/,
+    );
     expect(() => parseMaskingConfig({ colour: 'red' })).toThrow(/masking.colour/);
     expect(() => parseMaskingConfig([])).toThrow(/masking/);
   });

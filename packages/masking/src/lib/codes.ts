@@ -53,7 +53,7 @@ function ibanEnd(s: string, start: number, candidateEnd: number): number {
   let i = start;
   while (i < candidateEnd && compact.length < length) {
     const c = s.charCodeAt(i);
-    if (c !== 32) compact += s[i];
+    if (c !== 32) compact += s.charAt(i);
     i++;
   }
   if (compact.length !== length || !ibanMod97(compact)) return -1;

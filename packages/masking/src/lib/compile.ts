@@ -1,7 +1,15 @@
 import { GuardConfigError, silentLogger, type Logger } from '@agentguard/core';
 import { BUILTIN_DETECTOR_TYPES, CATEGORY_PRESETS } from '../categories.js';
 import type { MaskerOptions } from '../create-masker.js';
-import type { CustomDetector, DetokenizeAudit, FieldRule, KeyProvider, KeySet, MaskingProfileOptions, StrategySpec } from '../types.js';
+import type {
+  CustomDetector,
+  DetokenizeAudit,
+  FieldRule,
+  KeyProvider,
+  KeySet,
+  MaskingProfileOptions,
+  StrategySpec,
+} from '../types.js';
 import { NAMED_VALIDATORS } from './checks.js';
 import { BUILTIN_KEY_RULES, normalizeKey } from './key-rules.js';
 import { Keyring, keySetProblem } from './keyring.js';
@@ -26,7 +34,10 @@ interface KeyTier {
 export interface CompiledProfile {
   readonly scanner: Scanner;
   readonly enabled: ReadonlySet<string>;
-  readonly pathRules: readonly { readonly segments: readonly PathSegment[]; readonly rule: CompiledRule }[];
+  readonly pathRules: readonly {
+    readonly segments: readonly PathSegment[];
+    readonly rule: CompiledRule;
+  }[];
   keyRule(key: string): CompiledRule | undefined;
   strategyFor(type: string): CompiledStrategy;
   readonly usesKeys: boolean;
@@ -62,11 +73,34 @@ interface CompiledFieldRule {
 }
 
 const OPTION_KEYS = new Set([
-  'name', 'categories', 'include', 'exclude', 'strategies', 'defaultStrategy', 'fieldRules',
-  'builtinKeyRules', 'detectors', 'profiles', 'keys', 'masterKey', 'detokenizePermission',
-  'audit', 'maxStringLength', 'oversized', 'maxDepth', 'parseJsonStrings', 'logger',
+  'name',
+  'categories',
+  'include',
+  'exclude',
+  'strategies',
+  'defaultStrategy',
+  'fieldRules',
+  'builtinKeyRules',
+  'detectors',
+  'profiles',
+  'keys',
+  'masterKey',
+  'detokenizePermission',
+  'audit',
+  'maxStringLength',
+  'oversized',
+  'maxDepth',
+  'parseJsonStrings',
+  'logger',
 ]);
-const PROFILE_KEYS = new Set(['categories', 'include', 'exclude', 'strategies', 'defaultStrategy', 'fieldRules']);
+const PROFILE_KEYS = new Set([
+  'categories',
+  'include',
+  'exclude',
+  'strategies',
+  'defaultStrategy',
+  'fieldRules',
+]);
 const TYPE_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
 const ALL_CATEGORIES = Object.keys(CATEGORY_PRESETS);
 const CACHE_LIMIT = 4096;
@@ -76,7 +110,12 @@ function fail(message: string, path: string): never {
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof RegExp);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof RegExp)
+  );
 }
 
 function stringList(value: unknown, path: string): readonly string[] | undefined {
@@ -89,7 +128,8 @@ function stringList(value: unknown, path: string): readonly string[] | undefined
 
 function positiveInt(value: unknown, fallback: number, path: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) fail('must be a positive integer', path);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    fail('must be a positive integer', path);
   return value;
 }
 
@@ -113,23 +153,31 @@ function toRegExp(value: string | RegExp, flags: string | undefined, path: strin
   }
 }
 
-function compileDetector(raw: unknown, path: string): CompiledDetector & { readonly categories: readonly string[] } {
+function compileDetector(
+  raw: unknown,
+  path: string,
+): CompiledDetector & { readonly categories: readonly string[] } {
   if (!isRecord(raw)) fail('must be an object', path);
   for (const key of Object.keys(raw)) {
-    if (!['type', 'pattern', 'flags', 'validator', 'categories'].includes(key)) fail('unknown option', `${path}.${key}`);
+    if (!['type', 'pattern', 'flags', 'validator', 'categories'].includes(key))
+      fail('unknown option', `${path}.${key}`);
   }
   const d = raw as unknown as CustomDetector;
-  if (typeof d.type !== 'string' || !TYPE_NAME.test(d.type)) fail('must be an upper-case type name', `${path}.type`);
-  if (typeof d.pattern !== 'string' && !(d.pattern instanceof RegExp)) fail('must be a RegExp or a string', `${path}.pattern`);
-  if (d.flags !== undefined && typeof d.flags !== 'string') fail('must be a string', `${path}.flags`);
+  if (typeof d.type !== 'string' || !TYPE_NAME.test(d.type))
+    fail('must be an upper-case type name', `${path}.type`);
+  if (typeof d.pattern !== 'string' && !(d.pattern instanceof RegExp))
+    fail('must be a RegExp or a string', `${path}.pattern`);
+  if (d.flags !== undefined && typeof d.flags !== 'string')
+    fail('must be a string', `${path}.flags`);
   const re = toRegExp(d.pattern, d.flags, `${path}.pattern`);
   let validator: ((m: string) => boolean) | undefined;
   if (typeof d.validator === 'string') {
     validator = NAMED_VALIDATORS[d.validator];
-    if (validator === undefined) fail(`must be one of ${Object.keys(NAMED_VALIDATORS).join(', ')}`, `${path}.validator`);
+    if (validator === undefined)
+      fail(`must be one of ${Object.keys(NAMED_VALIDATORS).join(', ')}`, `${path}.validator`);
   } else if (typeof d.validator === 'function') {
     validator = d.validator;
-  } else if (d.validator !== undefined) {
+  } else if ((d.validator as unknown) !== undefined) {
     fail('must be a function or a validator name', `${path}.validator`);
   }
   const categories = stringList(d.categories, `${path}.categories`) ?? [];
@@ -139,15 +187,19 @@ function compileDetector(raw: unknown, path: string): CompiledDetector & { reado
 function compileRule(raw: unknown, path: string): CompiledFieldRule {
   if (!isRecord(raw)) fail('must be an object', path);
   for (const key of Object.keys(raw)) {
-    if (!['type', 'path', 'key', 'strategy'].includes(key)) fail('unknown option', `${path}.${key}`);
+    if (!['type', 'path', 'key', 'strategy'].includes(key))
+      fail('unknown option', `${path}.${key}`);
   }
   const r = raw as unknown as FieldRule;
-  if (typeof r.type !== 'string' || !TYPE_NAME.test(r.type)) fail('must be an upper-case type name', `${path}.type`);
+  if (typeof r.type !== 'string' || !TYPE_NAME.test(r.type))
+    fail('must be an upper-case type name', `${path}.type`);
   const rule: CompiledRule = {
     type: r.type,
-    strategy: r.strategy === undefined ? undefined : compileStrategy(r.strategy, `${path}.strategy`),
+    strategy:
+      r.strategy === undefined ? undefined : compileStrategy(r.strategy, `${path}.strategy`),
   };
-  if ((r.path === undefined) === (r.key === undefined)) fail('needs exactly one of path and key', path);
+  if ((r.path === undefined) === (r.key === undefined))
+    fail('needs exactly one of path and key', path);
   if (r.path !== undefined) {
     if (typeof r.path !== 'string') fail('must be a string', `${path}.path`);
     return { rule, segments: parsePath(r.path, `${path}.path`) };
@@ -158,7 +210,8 @@ function compileRule(raw: unknown, path: string): CompiledFieldRule {
   keys.forEach((k, i) => {
     const where = `${path}.key${Array.isArray(r.key) ? `[${i}]` : ''}`;
     if (k instanceof RegExp) patterns.push(toRegExp(k, undefined, where));
-    else if (typeof k === 'string' && /^\/.+\/[a-z]*$/s.test(k)) patterns.push(toRegExp(k, undefined, where));
+    else if (typeof k === 'string' && /^\/.+\/[a-z]*$/s.test(k))
+      patterns.push(toRegExp(k, undefined, where));
     else if (typeof k === 'string' && k.length > 0) names.push(normalizeKey(k));
     else fail('must be a non-empty string or a RegExp', where);
   });
@@ -178,7 +231,8 @@ function compileStrategies(raw: unknown, path: string): Map<string, CompiledStra
 
 function keyProvider(options: MaskerOptions): KeyProvider | undefined {
   const { keys, masterKey } = options;
-  if (keys !== undefined && masterKey !== undefined) fail('give keys or masterKey, not both', 'keys');
+  if (keys !== undefined && masterKey !== undefined)
+    fail('give keys or masterKey, not both', 'keys');
   if (typeof keys === 'function') return keys;
   if (keys !== undefined) {
     if (!isRecord(keys)) fail('must be an object of tenant id → key set, or a function', 'keys');
@@ -191,7 +245,8 @@ function keyProvider(options: MaskerOptions): KeyProvider | undefined {
     return (tenantId) => table.get(tenantId) ?? table.get('*');
   }
   if (masterKey !== undefined) {
-    const set: KeySet = typeof masterKey === 'string' ? { current: 'm1', keys: { m1: masterKey } } : masterKey;
+    const set: KeySet =
+      typeof masterKey === 'string' ? { current: 'm1', keys: { m1: masterKey } } : masterKey;
     const problem = keySetProblem(set);
     if (problem !== undefined) fail(problem, 'masterKey');
     return () => set;
@@ -201,23 +256,30 @@ function keyProvider(options: MaskerOptions): KeyProvider | undefined {
 
 /** Validates the options once; the returned plan does no option parsing per call. */
 export function compileOptions(options: MaskerOptions): MaskerPlan {
-  if (!isRecord(options as unknown)) fail('options must be an object', 'options');
+  if (typeof options !== 'object' || Array.isArray(options))
+    fail('options must be an object', 'options');
   for (const key of Object.keys(options)) if (!OPTION_KEYS.has(key)) fail('unknown option', key);
   const name = options.name ?? 'masking';
   if (typeof name !== 'string' || name.length === 0) fail('must be a non-empty string', 'name');
-  const detectors = (options.detectors ?? []).map((d, i) => compileDetector(d, `detectors[${i}]`));
   if (!Array.isArray(options.detectors ?? [])) fail('must be an array', 'detectors');
+  const detectors = (options.detectors ?? []).map((d, i) => compileDetector(d, `detectors[${i}]`));
   const knownCategories = new Set([...ALL_CATEGORIES, ...detectors.flatMap((d) => d.categories)]);
   const knownTypes = new Set<string>([...BUILTIN_DETECTOR_TYPES, ...detectors.map((d) => d.type)]);
   const globalRules = (options.fieldRules ?? []).map((r, i) => compileRule(r, `fieldRules[${i}]`));
   const builtinKeyRules = options.builtinKeyRules ?? true;
   if (typeof builtinKeyRules !== 'boolean') fail('must be a boolean', 'builtinKeyRules');
 
-  function typesOf(categories: readonly string[], include: readonly string[], exclude: readonly string[], path: string): Set<string> {
+  function typesOf(
+    categories: readonly string[],
+    include: readonly string[],
+    exclude: readonly string[],
+    path: string,
+  ): Set<string> {
     const types = new Set<string>();
     for (const c of categories) {
       if (!knownCategories.has(c)) fail(`unknown category ${c}`, `${path}.categories`);
-      for (const t of (CATEGORY_PRESETS as Record<string, readonly string[] | undefined>)[c] ?? []) types.add(t);
+      for (const t of (CATEGORY_PRESETS as Record<string, readonly string[] | undefined>)[c] ?? [])
+        types.add(t);
       for (const d of detectors) if (d.categories.includes(c)) types.add(d.type);
     }
     for (const d of detectors) if (d.categories.length === 0) types.add(d.type);
@@ -232,7 +294,8 @@ export function compileOptions(options: MaskerOptions): MaskerPlan {
   const baseCategories = stringList(options.categories, 'categories') ?? ALL_CATEGORIES;
   const baseInclude = stringList(options.include, 'include') ?? [];
   const baseExclude = stringList(options.exclude, 'exclude') ?? [];
-  const baseStrategies = compileStrategies(options.strategies, 'strategies') ?? new Map<string, CompiledStrategy>();
+  const baseStrategies =
+    compileStrategies(options.strategies, 'strategies') ?? new Map<string, CompiledStrategy>();
   const baseDefault = compileStrategy(options.defaultStrategy, 'defaultStrategy');
   const base: ProfileDef = {
     name: 'default',
@@ -248,26 +311,37 @@ export function compileOptions(options: MaskerOptions): MaskerPlan {
     for (const [profileName, raw] of Object.entries(options.profiles)) {
       const path = `profiles.${profileName}`;
       if (!isRecord(raw)) fail('must be an object', path);
-      for (const key of Object.keys(raw)) if (!PROFILE_KEYS.has(key)) fail('unknown option', `${path}.${key}`);
+      for (const key of Object.keys(raw))
+        if (!PROFILE_KEYS.has(key)) fail('unknown option', `${path}.${key}`);
       const p = raw as MaskingProfileOptions;
       named.set(profileName, {
         name: profileName,
         types: typesOf(
-          stringList(p.categories, `${path}.categories`) ?? (Object.hasOwn(CATEGORY_PRESETS, profileName) ? [profileName] : baseCategories),
+          stringList(p.categories, `${path}.categories`) ??
+            (Object.hasOwn(CATEGORY_PRESETS, profileName) ? [profileName] : baseCategories),
           stringList(p.include, `${path}.include`) ?? baseInclude,
           stringList(p.exclude, `${path}.exclude`) ?? baseExclude,
           path,
         ),
-        strategies: new Map([...baseStrategies, ...(compileStrategies(p.strategies, `${path}.strategies`) ?? [])]),
+        strategies: new Map([
+          ...baseStrategies,
+          ...(compileStrategies(p.strategies, `${path}.strategies`) ?? []),
+        ]),
         defaultStrategy:
-          p.defaultStrategy === undefined ? baseDefault : compileStrategy(p.defaultStrategy, `${path}.defaultStrategy`),
+          p.defaultStrategy === undefined
+            ? baseDefault
+            : compileStrategy(p.defaultStrategy, `${path}.defaultStrategy`),
         rules: (p.fieldRules ?? []).map((r, i) => compileRule(r, `${path}.fieldRules[${i}]`)),
       });
     }
   }
   for (const preset of ALL_CATEGORIES) {
     if (!named.has(preset)) {
-      named.set(preset, { ...base, name: preset, types: typesOf([preset], [], baseExclude, `profiles.${preset}`) });
+      named.set(preset, {
+        ...base,
+        name: preset,
+        types: typesOf([preset], [], baseExclude, `profiles.${preset}`),
+      });
     }
   }
   // Unknown profile names select the strictest profile: every detector, redacted.
@@ -282,12 +356,15 @@ export function compileOptions(options: MaskerOptions): MaskerPlan {
   const maxDepth = positiveInt(options.maxDepth, 64, 'maxDepth');
   const maxStringLength = positiveInt(options.maxStringLength, 1_048_576, 'maxStringLength');
   const oversized = options.oversized ?? 'redact';
-  if (oversized !== 'redact' && oversized !== 'reject') fail('must be redact or reject', 'oversized');
+  if ((oversized as string) !== 'redact' && (oversized as string) !== 'reject')
+    fail('must be redact or reject', 'oversized');
   const parseJsonStrings = options.parseJsonStrings ?? true;
   if (typeof parseJsonStrings !== 'boolean') fail('must be a boolean', 'parseJsonStrings');
   const permission = options.detokenizePermission ?? 'pii:detokenize';
-  if (typeof permission !== 'string' || permission.length === 0) fail('must be a non-empty string', 'detokenizePermission');
-  if (options.audit !== undefined && typeof options.audit !== 'function') fail('must be a function', 'audit');
+  if (typeof permission !== 'string' || permission.length === 0)
+    fail('must be a non-empty string', 'detokenizePermission');
+  if (options.audit !== undefined && typeof options.audit !== 'function')
+    fail('must be a function', 'audit');
   const provider = keyProvider(options);
   const keyring = provider === undefined ? undefined : new Keyring(provider);
   const logger = options.logger ?? silentLogger;
@@ -300,22 +377,28 @@ export function compileOptions(options: MaskerOptions): MaskerPlan {
         enabled.add(type);
         const s = def.strategies.get(type) ?? def.defaultStrategy;
         const prev = strategies.get(type);
-        if (prev === undefined || STRICTNESS[s.kind] > STRICTNESS[prev.kind]) strategies.set(type, s);
+        if (prev === undefined || STRICTNESS[s.kind] > STRICTNESS[prev.kind])
+          strategies.set(type, s);
       }
     }
     const fallback = defs.reduce<CompiledStrategy>(
-      (acc, d) => (STRICTNESS[d.defaultStrategy.kind] > STRICTNESS[acc.kind] ? d.defaultStrategy : acc),
+      (acc, d) =>
+        STRICTNESS[d.defaultStrategy.kind] > STRICTNESS[acc.kind] ? d.defaultStrategy : acc,
       defs[0]?.defaultStrategy ?? REDACT,
     );
-    for (const def of defs) for (const [type, s] of def.strategies) if (!strategies.has(type)) strategies.set(type, s);
+    for (const def of defs)
+      for (const [type, s] of def.strategies) if (!strategies.has(type)) strategies.set(type, s);
     const rules = [...defs.flatMap((d) => d.rules), ...globalRules];
-    const pathRules = rules.flatMap((r) => (r.segments ? [{ segments: r.segments, rule: r.rule }] : []));
+    const pathRules = rules.flatMap((r) =>
+      r.segments ? [{ segments: r.segments, rule: r.rule }] : [],
+    );
     const tiers: KeyTier[] = [];
     const names = new Map<string, CompiledRule>();
     const patterns: { re: RegExp; rule: CompiledRule }[] = [];
     for (const r of rules) {
       for (const n of r.names ?? []) if (!names.has(n)) names.set(n, r.rule);
-      for (const re of r.patterns ?? []) patterns.push({ re: new RegExp(re.source, re.flags.replace('g', '')), rule: r.rule });
+      for (const re of r.patterns ?? [])
+        patterns.push({ re: new RegExp(re.source, re.flags.replace('g', '')), rule: r.rule });
     }
     tiers.push({ names, patterns });
     if (builtinKeyRules) {
@@ -347,7 +430,8 @@ export function compileOptions(options: MaskerOptions): MaskerPlan {
     const scanner: Scanner = {
       flags,
       anyDigitScan: flags.phone || flags.ssn || flags.card || flags.ip,
-      anyCodeScan: flags.iban || flags.aws || flags.privateKey || flags.jwt || flags.bearer || flags.apiKey,
+      anyCodeScan:
+        flags.iban || flags.aws || flags.privateKey || flags.jwt || flags.bearer || flags.apiKey,
       anyLabelScan: flags.dob || flags.npi || flags.mrn || flags.passport || flags.ssn,
       custom: detectors.filter((d) => enabled.has(d.type)),
     };

@@ -7,7 +7,8 @@ import type { Match, ScanFlags } from './match.js';
 const LABELS =
   /\b(born|dob|d\.o\.b|date of birth|birth ?date|birthday|npi|mrn|medical record (?:number|no)|passport(?: (?:number|no))?|ssn|social security (?:number|no))(?![A-Za-z])/gi;
 
-const FILLER = /[^\dA-Za-z\n]{0,4}(?:(?:is|was|on|in|no|nr|number|num|of|id)\b[^\dA-Za-z\n]{1,4}){0,2}/y;
+const FILLER =
+  /[^\dA-Za-z\n]{0,4}(?:(?:is|was|on|in|no|nr|number|num|of|id)\b[^\dA-Za-z\n]{1,4}){0,2}/y;
 
 const MONTH = '(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\\.?';
 const DATE = new RegExp(

@@ -53,10 +53,10 @@ function isSoftBoundary(s: string, from: number, to: number): boolean {
 }
 
 function sameSeparators(s: string, first: number, count: number, allowed: string): boolean {
-  const sep = s.slice(gEnd[first]!, gStart[first + 1]!);
+  const sep = s.slice(gEnd[first], gStart[first + 1]);
   if (sep.length !== 1 || !allowed.includes(sep)) return false;
   for (let g = first + 1; g < first + count - 1; g++) {
-    if (s.slice(gEnd[g]!, gStart[g + 1]!) !== sep) return false;
+    if (s.slice(gEnd[g], gStart[g + 1]) !== sep) return false;
   }
   return true;
 }
@@ -69,13 +69,30 @@ function lengths(first: number, count: number): string {
 
 function digitsOf(s: string, first: number, count: number): string {
   let out = '';
-  for (let g = first; g < first + count; g++) out += s.slice(gStart[g]!, gEnd[g]!);
+  for (let g = first; g < first + count; g++) out += s.slice(gStart[g], gEnd[g]);
   return out;
 }
 
-const CARD_SHAPES = new Set(['4,4,4,4,', '4,4,4,4,3,', '4,6,5,', '4,6,4,', '4,4,4,1,', '4,4,4,2,', '4,4,4,3,']);
+const CARD_SHAPES = new Set([
+  '4,4,4,4,',
+  '4,4,4,4,3,',
+  '4,6,5,',
+  '4,6,4,',
+  '4,4,4,1,',
+  '4,4,4,2,',
+  '4,4,4,3,',
+]);
 
-const DATE_SHAPES = new Set(['4,2,2,', '2,2,4,', '1,2,4,', '2,1,4,', '1,1,4,', '4,1,1,', '4,1,2,', '4,2,1,']);
+const DATE_SHAPES = new Set([
+  '4,2,2,',
+  '2,2,4,',
+  '1,2,4,',
+  '2,1,4,',
+  '1,1,4,',
+  '4,1,1,',
+  '4,1,2,',
+  '4,2,1,',
+]);
 
 function classify(
   s: string,
@@ -89,18 +106,28 @@ function classify(
   const digits = digitsOf(s, first, count);
   const total = digits.length;
   if (flags.card && !plus) {
-    if (count === 1 ? total >= 12 && total <= 19 : CARD_SHAPES.has(lens) && sameSeparators(s, first, count, ' -')) {
+    if (
+      count === 1
+        ? total >= 12 && total <= 19
+        : CARD_SHAPES.has(lens) && sameSeparators(s, first, count, ' -')
+    ) {
       if (isCardNumber(digits)) return 'CREDIT_CARD';
     }
   }
-  if (flags.ssn && !plus && count === 3 && lens === '3,2,4,' && sameSeparators(s, first, count, '- ')) {
+  if (
+    flags.ssn &&
+    !plus &&
+    count === 3 &&
+    lens === '3,2,4,' &&
+    sameSeparators(s, first, count, '- ')
+  ) {
     if (isUsSsn(digits)) return 'US_SSN';
   }
   if (flags.ip && !plus && !paren && count === 4 && sameSeparators(s, first, count, '.')) {
     let valid = true;
     for (let g = first; g < first + 4; g++) {
       const len = gEnd[g]! - gStart[g]!;
-      if (len > 3 || Number(s.slice(gStart[g]!, gEnd[g]!)) > 255) valid = false;
+      if (len > 3 || Number(s.slice(gStart[g], gEnd[g])) > 255) valid = false;
     }
     if (valid) return 'IP_ADDRESS';
   }
@@ -165,7 +192,8 @@ export function scanDigits(s: string, firstDigit: number, flags: ScanFlags, out:
     if (start > 0) {
       const p = s.charCodeAt(start - 1);
       if (isWordChar(p)) attachedStart = true;
-      else if (isJoiner(p) && start > 1 && isWordChar(s.charCodeAt(start - 2))) attachedStart = true;
+      else if (isJoiner(p) && start > 1 && isWordChar(s.charCodeAt(start - 2)))
+        attachedStart = true;
     }
     // Collect the groups of the run.
     let groups = 0;
@@ -209,7 +237,14 @@ function classifyRun(
 ): void {
   // A whole run shaped like a card number is a card or nothing: never carve phones out of it.
   if (attachedStart && attachedEnd && groups === 1) return;
-  if (!attachedStart && !attachedEnd && groups >= 3 && groups <= 5 && CARD_SHAPES.has(lengths(0, groups)) && sameSeparators(s, 0, groups, ' -')) {
+  if (
+    !attachedStart &&
+    !attachedEnd &&
+    groups >= 3 &&
+    groups <= 5 &&
+    CARD_SHAPES.has(lengths(0, groups)) &&
+    sameSeparators(s, 0, groups, ' -')
+  ) {
     if (flags.card && !plus && isCardNumber(digitsOf(s, 0, groups))) {
       out.push({ start: runStart, end: gEnd[groups - 1]!, type: 'CREDIT_CARD' });
     }

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+} from 'node:crypto';
 import type { KeyProvider, KeySet } from '../types.js';
 
 /** Keys of one tenant under one key id, derived for each use. */
@@ -78,7 +85,10 @@ export class Keyring {
 
   /** A keyed pseudonym: HMAC-SHA256 of the type and value, 72 bits in base64url. */
   pseudonym(keys: TenantKeys, type: string, value: string): string {
-    return createHmac('sha256', keys.mac).update(`${type}\0${value}`).digest('base64url').slice(0, 12);
+    return createHmac('sha256', keys.mac)
+      .update(`${type}\0${value}`)
+      .digest('base64url')
+      .slice(0, 12);
   }
 
   /** Encrypts `type` and `value` into a token bound to the tenant and key id. */

@@ -11,7 +11,8 @@ const SIMPLE_KEY = /^[A-Za-z_$][\w$]*$/;
 
 /** Parses `$.a.b[0]['c d'][*].*..e` into segments. */
 export function parsePath(path: string, where: string): PathSegment[] {
-  if (!path.startsWith('$')) throw new GuardConfigError('a JSON path starts with $', { path: where });
+  if (!path.startsWith('$'))
+    throw new GuardConfigError('a JSON path starts with $', { path: where });
   const out: PathSegment[] = [];
   let i = 1;
   const bad = (): never => {
@@ -31,7 +32,9 @@ export function parsePath(path: string, where: string): PathSegment[] {
       out.push(m![1] === '*' ? { kind: 'any' } : { kind: 'key', name: m![1]! });
       i += 1 + m![1]!.length;
     } else if (path[i] === '[') {
-      const m = /^\[(?:(\*)|(\d{1,9})|'((?:[^'\\]|\\.){0,256})'|"((?:[^"\\]|\\.){0,256})")\]/.exec(path.slice(i));
+      const m = /^\[(?:(\*)|(\d{1,9})|'((?:[^'\\]|\\.){0,256})'|"((?:[^"\\]|\\.){0,256})")\]/.exec(
+        path.slice(i),
+      );
       if (m === null) bad();
       if (m![1] !== undefined) out.push({ kind: 'any' });
       else if (m![2] !== undefined) out.push({ kind: 'index', index: Number(m![2]) });
@@ -39,12 +42,16 @@ export function parsePath(path: string, where: string): PathSegment[] {
       i += m![0].length;
     } else bad();
   }
-  if (out.length === 0) throw new GuardConfigError('the root path $ cannot be a field rule', { path: where });
+  if (out.length === 0)
+    throw new GuardConfigError('the root path $ cannot be a field rule', { path: where });
   return out;
 }
 
 /** True when the path `stack` matches `segments` exactly. */
-export function matchPath(segments: readonly PathSegment[], stack: readonly (string | number)[]): boolean {
+export function matchPath(
+  segments: readonly PathSegment[],
+  stack: readonly (string | number)[],
+): boolean {
   return matchFrom(segments, 0, stack, 0);
 }
 

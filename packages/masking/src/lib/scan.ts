@@ -51,7 +51,8 @@ function scanCustom(s: string, detector: CompiledDetector, out: Match[]): void {
 export function scanText(s: string, scanner: Scanner): Match[] | undefined {
   const out: Match[] = [];
   const flags = scanner.flags;
-  const firstDigit = scanner.anyDigitScan || scanner.anyCodeScan || scanner.anyLabelScan ? s.search(DIGIT) : -1;
+  const firstDigit =
+    scanner.anyDigitScan || scanner.anyCodeScan || scanner.anyLabelScan ? s.search(DIGIT) : -1;
   if (flags.email) {
     const at = s.indexOf('@');
     if (at !== -1) scanEmails(s, at, out);

@@ -50,7 +50,8 @@ export function compileStrategy(spec: StrategySpec | undefined, path: string): C
     throw new GuardConfigError('must be redact, partial, hash, tokenize or remove', { path });
   }
   for (const key of Object.keys(extra)) {
-    if (!allowed[kind]!.includes(key)) throw new GuardConfigError('unknown option', { path: `${path}.${key}` });
+    if (!allowed[kind]!.includes(key))
+      throw new GuardConfigError('unknown option', { path: `${path}.${key}` });
   }
   switch (kind) {
     case 'redact': {
@@ -62,7 +63,7 @@ export function compileStrategy(spec: StrategySpec | undefined, path: string): C
     }
     case 'partial': {
       const maskChar = extra['maskChar'] ?? '*';
-      if (typeof maskChar !== 'string' || [...maskChar].length !== 1) {
+      if (typeof maskChar !== 'string' || Array.from(maskChar).length !== 1) {
         throw new GuardConfigError('must be one character', { path: `${path}.maskChar` });
       }
       const keepDomain = extra['keepDomain'] ?? false;
@@ -98,8 +99,12 @@ export function partialMask(
     const at = value.lastIndexOf('@');
     if (at > 0) {
       return (
-        partialMask(value.slice(0, at), { ...strategy, keepDomain: false, keepLast: 0, keepFirst: 1 }) +
-        value.slice(at)
+        partialMask(value.slice(0, at), {
+          ...strategy,
+          keepDomain: false,
+          keepLast: 0,
+          keepFirst: 1,
+        }) + value.slice(at)
       );
     }
   }
@@ -113,10 +118,10 @@ export function partialMask(
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (!isAlnum(c)) {
-      out += value[i];
+      out += value.charAt(i);
       continue;
     }
-    out += index < first || index >= total - last ? value[i] : strategy.maskChar;
+    out += index < first || index >= total - last ? value.charAt(i) : strategy.maskChar;
     index++;
   }
   return out;

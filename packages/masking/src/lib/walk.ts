@@ -16,9 +16,19 @@ const MCP_BLOCK_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
   image: new Set([...COMMON, 'data', 'mimeType']),
   audio: new Set([...COMMON, 'data', 'mimeType']),
   resource: new Set([...COMMON, 'resource']),
-  resource_link: new Set([...COMMON, 'uri', 'name', 'title', 'description', 'mimeType', 'size', 'icons']),
+  resource_link: new Set([
+    ...COMMON,
+    'uri',
+    'name',
+    'title',
+    'description',
+    'mimeType',
+    'size',
+    'icons',
+  ]),
 };
-const MCP_TEXT_MIME = /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|yaml|x-yaml|javascript|x-ndjson|csv|sql|graphql)\b)/i;
+const MCP_TEXT_MIME =
+  /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|yaml|x-yaml|javascript|x-ndjson|csv|sql|graphql)\b)/i;
 
 /** Counts and paths of one masking call. */
 export interface Tally {
@@ -65,7 +75,9 @@ export class Walk {
     if (this.#keys === null) {
       this.#keys = this.#plan.keyring?.current(this.#tenantId);
       if (this.#keys === undefined) {
-        this.#plan.logger.warn('no masking key for tenant: redacting instead', { tenantId: this.#tenantId });
+        this.#plan.logger.warn('no masking key for tenant: redacting instead', {
+          tenantId: this.#tenantId,
+        });
       }
     }
     return this.#keys;
@@ -104,7 +116,8 @@ export class Walk {
       }
       return value;
     }
-    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date) return value;
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date)
+      return value;
     if (depth >= this.#plan.maxDepth) {
       this.#record('MAX_DEPTH');
       return '[MAX_DEPTH]';
@@ -112,7 +125,9 @@ export class Walk {
     if (this.#active.has(value)) return '[CIRCULAR]';
     this.#active.add(value);
     try {
-      return Array.isArray(value) ? this.#array(value, depth) : this.#object(value as Record<string, unknown>, depth);
+      return Array.isArray(value)
+        ? this.#array(value, depth)
+        : this.#object(value as Record<string, unknown>, depth);
     } finally {
       this.#active.delete(value);
     }
@@ -124,7 +139,8 @@ export class Walk {
       const item = arr[i];
       this.#stack.push(i);
       const rule = this.#profile.pathRules.length > 0 ? this.#pathRule() : undefined;
-      const out = rule === undefined ? this.#value(item, depth + 1) : this.#whole(item, rule, depth + 1);
+      const out =
+        rule === undefined ? this.#value(item, depth + 1) : this.#whole(item, rule, depth + 1);
       this.#stack.pop();
       if (out !== item && copy === undefined) copy = arr.slice(0, i);
       if (copy !== undefined && out !== REMOVE) copy.push(out);
@@ -149,8 +165,11 @@ export class Walk {
       const key = keys[i]!;
       const item = obj[key];
       this.#stack.push(key);
-      const rule = (this.#profile.pathRules.length > 0 ? this.#pathRule() : undefined) ?? this.#profile.keyRule(key);
-      const out = rule === undefined ? this.#value(item, depth + 1) : this.#whole(item, rule, depth + 1);
+      const rule =
+        (this.#profile.pathRules.length > 0 ? this.#pathRule() : undefined) ??
+        this.#profile.keyRule(key);
+      const out =
+        rule === undefined ? this.#value(item, depth + 1) : this.#whole(item, rule, depth + 1);
       this.#stack.pop();
       if (out !== item && copy === undefined) {
         copy = {};
@@ -162,7 +181,7 @@ export class Walk {
   }
 
   /** MCP content blocks: mask the text they carry, leave binary data and metadata alone. */
-  #mcpBlock(obj: Record<string, unknown>, type: string, depth: number): Out | undefined {
+  #mcpBlock(obj: Record<string, unknown>, type: string, depth: number): Out {
     const allowed = MCP_BLOCK_KEYS[type];
     if (allowed === undefined) return undefined;
     for (const key in obj) if (!allowed.has(key)) return undefined;
@@ -183,7 +202,12 @@ export class Walk {
     return undefined;
   }
 
-  #only(obj: Record<string, unknown>, fields: readonly string[], depth: number, textOnly = false): Out {
+  #only(
+    obj: Record<string, unknown>,
+    fields: readonly string[],
+    depth: number,
+    textOnly = false,
+  ): Out {
     let copy: Record<string, unknown> | undefined;
     for (const field of fields) {
       const item = obj[field];
@@ -248,7 +272,8 @@ export class Walk {
     for (const m of matches) {
       const strategy = this.#profile.strategyFor(m.type);
       this.#record(m.type);
-      if (strategy.kind === 'remove' && removable && m.start === 0 && m.end === s.length) return REMOVE;
+      if (strategy.kind === 'remove' && removable && m.start === 0 && m.end === s.length)
+        return REMOVE;
       out += s.slice(last, m.start) + this.#replace(s.slice(m.start, m.end), m.type, strategy);
       last = m.end;
     }
@@ -258,7 +283,8 @@ export class Walk {
   /** A value masked whole because of where it is (a field rule). */
   #whole(value: unknown, rule: CompiledRule, depth: number): Out {
     const strategy = rule.strategy ?? this.#profile.strategyFor(rule.type);
-    if (value === null || value === undefined || typeof value === 'boolean' || value === '') return value;
+    if (value === null || value === undefined || typeof value === 'boolean' || value === '')
+      return value;
     if (strategy.kind === 'remove') {
       this.#record(rule.type);
       return REMOVE;
@@ -304,11 +330,25 @@ export class Walk {
 
 function parseJsonText(s: string): object | undefined {
   let i = 0;
-  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 10 || s.charCodeAt(i) === 13 || s.charCodeAt(i) === 9)) i++;
+  while (
+    i < s.length &&
+    (s.charCodeAt(i) === 32 ||
+      s.charCodeAt(i) === 10 ||
+      s.charCodeAt(i) === 13 ||
+      s.charCodeAt(i) === 9)
+  )
+    i++;
   const open = s.charCodeAt(i);
   if (open !== 123 && open !== 91) return undefined;
   let j = s.length - 1;
-  while (j > i && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 10 || s.charCodeAt(j) === 13 || s.charCodeAt(j) === 9)) j--;
+  while (
+    j > i &&
+    (s.charCodeAt(j) === 32 ||
+      s.charCodeAt(j) === 10 ||
+      s.charCodeAt(j) === 13 ||
+      s.charCodeAt(j) === 9)
+  )
+    j--;
   const close = s.charCodeAt(j);
   if ((open === 123 && close !== 125) || (open === 91 && close !== 93)) return undefined;
   try {
