@@ -27,7 +27,13 @@ const full = createGuard({
   accessControl: allowAllAccess(),
   rateLimits: [
     { id: 'per-principal', limit: 1e9, windowMs: 60_000 },
-    { id: 'per-tool', limit: 1e9, windowMs: 60_000, by: ['tenant', 'tool'], algorithm: 'token-bucket' },
+    {
+      id: 'per-tool',
+      limit: 1e9,
+      windowMs: 60_000,
+      by: ['tenant', 'tool'],
+      algorithm: 'token-bucket',
+    },
   ],
   hooks: {
     before: [{ name: 'business-hours', run: () => undefined }],
@@ -38,7 +44,11 @@ const full = createGuard({
 });
 const fullTool = full('crm.lookup', { input, operation: 'read' }, noop);
 
-const context = { ip: '127.0.0.1', userAgent: 'bench', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+const context = {
+  ip: '127.0.0.1',
+  userAgent: 'bench',
+  traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+};
 
 const rows = await runSuite(
   'core-guard-overhead',

@@ -292,6 +292,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
       let failure: GuardError | undefined;
       let failedStage: StageName | undefined;
       let value: Awaited<R> | undefined;
+      // The stage running now, for errors thrown (rather than returned) by a stage.
+      let current: StageName = 'authenticate';
 
       const lap = (stage: StageName): void => {
         const t = performance.now();
@@ -323,6 +325,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
           principal = auth.value;
 
           // 2. Access control.
+          current = 'authorize';
           if (!accessControl) {
             stop('authorize', new ForbiddenError(undefined, { reason: 'no_access_control' }));
             break run;
@@ -337,6 +340,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
           matchedRules = access.value.matchedRules;
 
           // 3. Validate input.
+          current = 'validate';
           const parsed = validate(args);
           lap('validate');
           if (!parsed.ok) {
@@ -347,6 +351,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
           validated = true;
 
           // 4. Rate limit.
+          current = 'rate_limit';
           let rateInfo: RateLimitInfo | undefined;
           if (rateLimit) {
             let limited = rateLimit(principal, toolName, startedAt);
@@ -360,6 +365,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
           }
 
           // 5. Policies, and the approval they may require.
+          current = 'policy';
           if (policy) {
             let outcome = policy.evaluate({
               principal,
@@ -379,6 +385,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
           }
           let grant: ApprovalGrant | undefined;
           if (obligations.approval) {
+            current = 'approval';
             const argsDigest = digestArgs(validArgs);
             if (!approvals) {
               stop(
@@ -421,6 +428,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
           }
 
           // 6. Before-hooks.
+          current = 'before_hooks';
           for (const { hook } of before) {
             let rejected = applyHook(hook, 'before', undefined);
             if (rejected instanceof Promise) rejected = await rejected;
@@ -433,6 +441,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
           if (before.length > 0) lap('before_hooks');
 
           // 7. The handler.
+          current = 'handler';
           const handlerContext: HandlerContext = {
             principal,
             decisionId,
@@ -472,6 +481,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
           lap('handler');
 
           // 8. After-hooks.
+          current = 'after_hooks';
           for (const { hook } of after) {
             let rejected = applyHook(hook, 'after', result);
             if (rejected instanceof Promise) rejected = await rejected;
@@ -484,6 +494,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
           if (after.length > 0) lap('after_hooks');
 
           // 9. Mask the result.
+          current = 'mask';
           if (masker) {
             let masked = masker.mask(result, {
               target: 'result',
@@ -499,13 +510,19 @@ export function createGuard(options: GuardOptions = {}): Guard {
           value = result;
         }
       } catch (error) {
-        // A stage threw instead of returning a result: refuse (fail closed).
-        logger.error('guard stage failed', {
-          tool: toolName,
-          decisionId,
-          error: errorMessage(error),
-        });
-        stop(failedStage ?? 'handler', new InternalGuardError({ cause: error }));
+        // A stage threw instead of returning a result: refuse (fail closed). A GuardError
+        // thrown on purpose (a masker refusing an oversized value) keeps its code and reason.
+        if (isGuardError(error)) {
+          stop(current, error);
+        } else {
+          logger.error('guard stage failed', {
+            tool: toolName,
+            decisionId,
+            stage: current,
+            error: errorMessage(error),
+          });
+          stop(current, new InternalGuardError({ cause: error }));
+        }
       }
 
       if (failure) failure.decisionId = decisionId;

@@ -225,7 +225,27 @@ describe('pipeline order and rejections', () => {
     const result = await tool.execute({ text: 'x' }, { token: 'tok-viewer' });
     expect(!result.ok && result.error.code).toBe('internal_error');
     expect(result.decision.outcome).toBe('error');
+    expect(result.decision.stage).toBe('policy');
     expect(ran).toBe(false);
+  });
+
+  it('keeps the code and reason of a GuardError a stage throws on purpose', async () => {
+    const { guard } = build({
+      masker: {
+        kind: 'masker',
+        name: 'strict',
+        mask() {
+          throw new PolicyDeniedError('value too large to mask', { reason: 'value_too_large' });
+        },
+      },
+    });
+    const tool = guard('echo', echoDef, () => 'x'.repeat(10));
+    const result = await tool.execute({ text: 'x' }, { token: 'tok-viewer' });
+    expect(result.decision).toMatchObject({
+      code: 'policy_denied',
+      reason: 'value_too_large',
+      stage: 'mask',
+    });
   });
 
   it('stamps the decision id on the error', async () => {
