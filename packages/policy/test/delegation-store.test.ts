@@ -7,7 +7,6 @@ import {
   policyOperations,
   tenantPolicyAdmin,
   type PolicyStore,
-  type StoredPolicy,
 } from '../src/index.js';
 import { input } from './helpers/inputs.js';
 

@@ -6,6 +6,7 @@ import {
 } from '@agentguard/core';
 import type { Policy, PolicyActionDefinition, PolicyActionType } from '../policy-schema.js';
 import { compileRule, type Evaluate, type Tracer } from './compiler.js';
+import { contextPath } from './context-paths.js';
 import type { OperationRegistry } from '../operation-registry.js';
 
 /** An action with its parameters, normalised. */
@@ -88,7 +89,11 @@ export function compilePolicy(
   let broken: GuardConfigError | undefined;
   if (policy.condition !== undefined) {
     try {
-      condition = compileRule(policy.condition, { ...settings, path: `${path}.condition` });
+      condition = compileRule(policy.condition, {
+        ...settings,
+        path: `${path}.condition`,
+        fastPath: contextPath,
+      });
     } catch (error) {
       if (!tolerant || !(error instanceof GuardConfigError)) throw error;
       broken = error;

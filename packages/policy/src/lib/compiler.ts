@@ -39,6 +39,8 @@ export interface CompilerSettings {
   readonly path?: string | undefined;
   /** Compile a traced variant (slower; for `explain`). */
   readonly tracer?: Tracer | undefined;
+  /** Direct getters for literal `var` paths (the engine's evaluation context). */
+  readonly fastPath?: ((segments: readonly string[]) => Evaluate | undefined) | undefined;
 }
 
 interface State extends CompilerSettings {
@@ -259,8 +261,25 @@ function compileVar(
     if (FORBIDDEN_SEGMENTS.has(segment))
       fail(state, opLoc, `var path segment "${segment}" refused`);
   }
-  const get = compileVarPath(segments);
-  if (fallback === undefined) return { ev: (data) => get(data, null), constant: false };
+  const fast = state.fastPath?.(segments);
+  const get = fast
+    ? (data: unknown, nf: unknown) => {
+        const value = fast(data);
+        return value === undefined ? nf : value;
+      }
+    : compileVarPath(segments);
+  if (fallback === undefined) {
+    if (fast) {
+      return {
+        ev: (data) => {
+          const value = fast(data);
+          return value === undefined ? null : value;
+        },
+        constant: false,
+      };
+    }
+    return { ev: (data) => get(data, null), constant: false };
+  }
   if (fallback.constant) {
     const nf = fallback.value === undefined ? null : fallback.value;
     return { ev: (data) => get(data, nf), constant: false };

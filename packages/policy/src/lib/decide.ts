@@ -88,6 +88,20 @@ export function conditionHolds(
   }
 }
 
+/**
+ * Builds a rejection without capturing a stack trace: a denial is an answer, not a bug, and
+ * capturing the stack costs more than evaluating the policies.
+ */
+function rejection<E>(make: () => E): E {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** Combines the hits into the engine's answer (deny > step-up > approval > allow). */
 export function combine(
   input: PolicyInput,
@@ -136,11 +150,15 @@ export function combine(
     return {
       ok: false,
       matched,
-      error: new PolicyDeniedError(undefined, { reason: 'policy_error' }),
+      error: rejection(() => new PolicyDeniedError(undefined, { reason: 'policy_error' })),
     };
   }
   if (deny) {
-    return { ok: false, matched, error: new PolicyDeniedError(undefined, { reason: deny.id }) };
+    return {
+      ok: false,
+      matched,
+      error: rejection(() => new PolicyDeniedError(undefined, { reason: deny.id })),
+    };
   }
   const requirement = stepUps
     ? mergeRequirements(
@@ -151,14 +169,14 @@ export function combine(
     return {
       ok: false,
       matched,
-      error: new StepUpRequiredError(requirement, { reason: firstUnmet.id }),
+      error: rejection(() => new StepUpRequiredError(requirement, { reason: firstUnmet.id })),
     };
   }
   if (defaultDecision === 'deny' && !globalAllow) {
     return {
       ok: false,
       matched,
-      error: new PolicyDeniedError(undefined, { reason: 'no_policy_allows' }),
+      error: rejection(() => new PolicyDeniedError(undefined, { reason: 'no_policy_allows' })),
     };
   }
   if (!masks && !requirement && !approval) return { ok: true, matched };
