@@ -1,4 +1,5 @@
 import type { CallContext } from '@agentguard/core';
+import { DEFAULT_MAX_TOKEN_BYTES, extractToken } from './lib/extract-token.js';
 
 /** Options of {@link extractBearerToken}. */
 export interface ExtractBearerTokenOptions {
@@ -20,12 +21,6 @@ export type BearerTokenExtraction =
     }
   | { readonly ok: false; readonly reason: BearerExtractionFailure };
 
-/** RFC 6750 §2.1 `b64token`. */
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-/** RFC 6750 §2.3 query parameter, as an adapter may pass the request URL in `extra.url`. */
-const QUERY_TOKEN = /[?&]access_token=/i;
-const DEFAULT_MAX_TOKEN_BYTES = 8192;
-
 /**
  * Finds the one bearer token of a call: `context.token` (set by a transport such as the MCP
  * SDK's `authInfo`) and/or the `authorization` header (`Bearer`, scheme case-insensitive,
@@ -42,58 +37,5 @@ export function extractBearerToken(
   context: CallContext,
   options: ExtractBearerTokenOptions = {},
 ): BearerTokenExtraction {
-  const max = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
-  const extra = context.extra;
-  if (extra !== undefined && tokenInQuery(extra)) return failure('token_in_query');
-
-  const transport: unknown = context.token;
-  if (transport !== undefined) {
-    if (typeof transport !== 'string' || transport.length === 0) return failure('malformed');
-    if (transport.length > max) return failure('too_large');
-    if (!B64TOKEN.test(transport)) return failure('malformed');
-  }
-
-  let header: unknown = context.headers?.['authorization'];
-  if (Array.isArray(header)) {
-    if (header.length > 1) return failure('invalid_request');
-    header = header[0];
-  }
-  if (header === undefined) {
-    return transport === undefined
-      ? failure('missing')
-      : { ok: true, token: transport, source: 'transport' };
-  }
-  if (typeof header !== 'string') return failure('invalid_request');
-  // Refuse oversized input before any scan of it.
-  if (header.length > max + 64) return failure('too_large');
-  const value = header.trim();
-  const space = value.indexOf(' ');
-  const scheme = space === -1 ? value : value.slice(0, space);
-  if (scheme.toLowerCase() !== 'bearer') {
-    return transport === undefined
-      ? failure('missing')
-      : { ok: true, token: transport, source: 'transport' };
-  }
-  const token = space === -1 ? '' : value.slice(space + 1).trimStart();
-  if (token.length === 0 || !B64TOKEN.test(token)) return failure('invalid_request');
-  if (token.length > max) return failure('too_large');
-  if (transport !== undefined && transport !== token) return failure('invalid_request');
-  return { ok: true, token, source: 'header' };
-}
-
-function tokenInQuery(extra: Readonly<Record<string, unknown>>): boolean {
-  const url = extra['url'];
-  if (typeof url === 'string' && QUERY_TOKEN.test(url)) return true;
-  const query = extra['query'];
-  return typeof query === 'object' && query !== null && Object.hasOwn(query, 'access_token');
-}
-
-const FAILURES = new Map<BearerExtractionFailure, BearerTokenExtraction>();
-function failure(reason: BearerExtractionFailure): BearerTokenExtraction {
-  let result = FAILURES.get(reason);
-  if (result === undefined) {
-    result = Object.freeze({ ok: false, reason });
-    FAILURES.set(reason, result);
-  }
-  return result;
+  return extractToken(context, options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES, true);
 }

@@ -19,12 +19,12 @@ import type { JwtAlgorithm } from './algorithms.js';
 import { bearerChallenge } from './bearer-challenge.js';
 import type { ClaimMapping } from './claim-mapping.js';
 import type { ClaimPresetName } from './claim-presets.js';
-import { extractBearerToken } from './extract-bearer-token.js';
 import { JWT_AUTH_REASONS, type JwtAuthReason } from './reasons.js';
 import type { RevocationStore } from './revocation-store.js';
 import { buildPrincipal } from './lib/claims.js';
 import { checkClaims } from './lib/check-claims.js';
 import { compileIssuers, type CompiledIssuer } from './lib/compile-issuer.js';
+import { B64TOKEN, extractToken } from './lib/extract-token.js';
 import { integerOption, normalizeTyp } from './lib/options.js';
 import { splitToken } from './lib/token-parts.js';
 
@@ -259,18 +259,23 @@ export function jwtAuth(options: JwtAuthOptions): Authenticator {
     );
   }
 
-  const extractOptions = { maxTokenBytes };
-
   function authenticate(context: CallContext | undefined): MaybePromise<StageResult<Principal>> {
-    const found = extractBearerToken(context ?? {}, extractOptions);
+    // The token's characters are checked on a cache miss only: a hit is a string that was
+    // fully checked and verified before.
+    const found = extractToken(context ?? {}, maxTokenBytes, false);
     if (!found.ok) return reject(found.reason);
     const token = found.token;
-    if (cache === undefined) return verify(token, undefined);
-    const id = hash('sha256', token, 'base64url');
-    const hit = cache.get(id);
-    if (hit !== undefined) {
-      if (now() < hit.until) return checkRevocation(hit.principal, hit.result);
-      cache.delete(id);
+    let id: string | undefined;
+    if (cache !== undefined) {
+      id = hash('sha256', token, 'base64url');
+      const hit = cache.get(id);
+      if (hit !== undefined) {
+        if (now() < hit.until) return checkRevocation(hit.principal, hit.result);
+        cache.delete(id);
+      }
+    }
+    if (!B64TOKEN.test(token)) {
+      return reject(found.source === 'header' ? 'invalid_request' : 'malformed');
     }
     return verify(token, id);
   }
