@@ -55,9 +55,6 @@ export class RemoteKeySource implements KeySource {
     return this.#findUsable(kid, alg, now);
   }
 
-  /** Number of fetch attempts so far (for tests and diagnostics). */
-  attempts = 0;
-
   async #refreshThenFind(kid: string | undefined, alg: JwtAlgorithm): Promise<KeyLookup> {
     await this.refresh();
     return this.#findUsable(kid, alg, this.#settings.now());
@@ -82,7 +79,6 @@ export class RemoteKeySource implements KeySource {
 
   async #load(): Promise<void> {
     this.#lastAttempt = this.#settings.now();
-    this.attempts += 1;
     let url: string | undefined;
     try {
       url = await this.#locate();
