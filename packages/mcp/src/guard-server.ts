@@ -2,12 +2,12 @@ import {
   GuardConfigError,
   type Guard,
   type GuardedTool,
-  type HandlerContext,
   type OperationKind,
   type Sensitivity,
 } from '@agentguard/core';
 import { z } from 'zod';
 import { filterToolList, type FilterToolListOptions } from './filter-tool-list.js';
+import { handlerContexts } from './lib/handler-contexts.js';
 import { inputCarrier } from './lib/input-carrier.js';
 import {
   guardedNames,
@@ -43,25 +43,6 @@ interface Entry {
 const toolsByGuard = new WeakMap<Guard, Map<string, Entry>>();
 // The SDK callback of the registration that is serving a call, found by the call context.
 const callbacks = new WeakMap<object, { callback: Callback; withArgs: boolean }>();
-// The guard's handler context of a call, found by the SDK's handler context.
-const handlerContexts = new WeakMap<object, HandlerContext>();
-
-/**
- * The guard's handler context (principal, decision id, obligations, signer, rate limit) of the
- * call an SDK handler context belongs to, inside a tool registered on a guarded server.
- *
- * @example
- * server.registerTool('whoami', { inputSchema: z.object({}) }, (_args, ctx) => {
- *   const { principal } = handlerContextOf(ctx)!;
- *   return { content: [{ type: 'text', text: principal.subject }] };
- * });
- */
-export function handlerContextOf(sdkContext: unknown): HandlerContext | undefined {
-  return typeof sdkContext === 'object' && sdkContext !== null
-    ? handlerContexts.get(sdkContext)
-    : undefined;
-}
-
 function isZodSchema(value: unknown): value is z.ZodType {
   return typeof value === 'object' && value !== null && '_zod' in value;
 }

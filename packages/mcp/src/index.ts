@@ -4,7 +4,8 @@ export type {
   McpServerLike,
   RegisterGuardedToolOptions,
 } from './register-guarded-tool.js';
-export { guardServer, handlerContextOf } from './guard-server.js';
+export { guardServer } from './guard-server.js';
+export { handlerContextOf } from './handler-context-of.js';
 export type { GuardServerOptions } from './guard-server.js';
 export { filterToolList } from './filter-tool-list.js';
 export type { FilterToolListOptions } from './filter-tool-list.js';

@@ -5,7 +5,7 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardMcpHandler, mcpAuthChallenge } from '../src/index.js';
-import { contract, type TestClient } from './contract.js';
+import { call, contract, type TestClient } from './contract.js';
 import { TOKENS, createTestGuard, createTestTools } from './fixtures/guard.js';
 import { buildServerV2 } from './fixtures/servers.js';
 
@@ -24,8 +24,16 @@ function listen(server: Server): Promise<string> {
   });
 }
 
-async function connectTo(url: string, token: string | undefined, seen: Seen[] = []) {
-  const client = new Client({ name: 'test-client', version: '1.0.0' });
+async function connectTo(
+  url: string,
+  token: string | undefined,
+  seen: Seen[] = [],
+  modern = false,
+) {
+  const client = new Client(
+    { name: 'test-client', version: '1.0.0' },
+    modern ? { versionNegotiation: { mode: 'auto' } } : {},
+  );
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     requestInit: token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } },
     fetch: async (input, init) => {
@@ -104,6 +112,29 @@ describe('2.x SDK over Streamable HTTP (guardMcpHandler + createMcpHandler)', ()
       expect(ok.content[0]!.text).toBe('export started');
     } finally {
       await mfa.close();
+    }
+  });
+
+  it('serves a 2026-07-28 (modern era) client: JSON responses, same guard, same challenge', async () => {
+    const seen: Seen[] = [];
+    const client = await connectTo(url, TOKENS.viewer, seen, true);
+    try {
+      const result = await call(client, 'crm.get_customer', { id: 'c-9' });
+      expect(result.structuredContent).toMatchObject({ id: 'c-9', by: 'viewer-1' });
+      const forbidden = await call(client, 'crm.delete_customer', { id: 'c-9' });
+      expect(forbidden.structuredContent).toMatchObject({ code: 'forbidden' });
+      expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('admin.export');
+    } finally {
+      await client.close();
+    }
+    const admin = await connectTo(url, TOKENS.admin, seen, true);
+    try {
+      await expect(admin.callTool({ name: 'admin.export', arguments: {} })).rejects.toThrow();
+      expect(seen.find((s) => s.status === 401)?.wwwAuthenticate).toContain(
+        'error="insufficient_user_authentication"',
+      );
+    } finally {
+      await admin.close();
     }
   });
 
