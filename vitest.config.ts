@@ -13,12 +13,11 @@ const roots = ['packages', 'examples'].flatMap((group) =>
 );
 
 export default defineConfig({
-  resolve: { conditions: ['@agentguard/source', 'module', 'node', 'import', 'default'] },
+  // Our source condition first, then Vite's defaults (never `import`/`require` here: that
+  // would hand ESM namespaces to CommonJS dependencies).
+  resolve: { conditions: ['@agentguard/source', 'module', 'browser', 'development|production'] },
   ssr: {
-    resolve: {
-      conditions: ['@agentguard/source', 'node', 'import', 'default'],
-      externalConditions: ['@agentguard/source'],
-    },
+    resolve: { conditions: ['@agentguard/source', 'module', 'node', 'development|production'] },
   },
   test: {
     // Under CI a JSON report is kept too, for the closing "N passed, N failed" line.
