@@ -9,6 +9,7 @@ export const cyan = wrap(36);
 export const dim = wrap(2);
 export const bold = wrap(1);
 
+// eslint-disable-next-line no-control-regex -- matching ANSI escape sequences is the point
 const ANSI = /\u001b\[[0-9;]*m/g;
 const width = (text: string): number => text.replace(ANSI, '').length;
 
