@@ -46,7 +46,8 @@ const NO_PARAMS: SfParameters = new Map();
 const FIELD_NAME = /^[a-z0-9!#$%&'*+\-.^_`|~]+$/;
 
 /**
- * Builds the RFC 9421 §2.5 signature base: one line per covered component, in order, then the
+ * Builds the RFC 9421 §2.5 signature base: one line per covered component (a name alone stands
+ * for a component without parameters), in order, then the
  * `@signature-params` line. Derived components supported: `@method`, `@target-uri`,
  * `@authority`, `@scheme`, `@request-target`, `@path`, `@query`; fields are covered by their
  * lowercase name, without parameters (`sf`, `key`, `bs`, `req` and `tr` are refused as
@@ -59,15 +60,22 @@ const FIELD_NAME = /^[a-z0-9!#$%&'*+\-.^_`|~]+$/;
  */
 export function createSignatureBase(
   message: SignableMessage,
-  components: readonly CoveredComponent[],
+  components: readonly (CoveredComponent | string)[],
   signatureParams: string,
 ): SignatureBaseResult {
   let base = '';
   let url: UrlParts | undefined;
   for (let i = 0; i < components.length; i++) {
-    const { name, params } = components[i]!;
+    const entry = components[i]!;
+    const name = typeof entry === 'string' ? entry : entry.name;
+    const params = typeof entry === 'string' ? NO_PARAMS : entry.params;
     for (let j = 0; j < i; j++) {
-      if (components[j]!.name === name && sameParams(components[j]!.params, params)) {
+      const other = components[j]!;
+      if (
+        typeof other === 'string'
+          ? other === name && params.size === 0
+          : other.name === name && sameParams(other.params, params)
+      ) {
         return { ok: false, reason: 'malformed_component', component: name };
       }
     }
@@ -103,7 +111,7 @@ export function createSignatureBase(
           return { ok: false, reason: 'unsupported_component', component: name };
       }
     } else {
-      if (!FIELD_NAME.test(name)) {
+      if (!validFieldName(name)) {
         return { ok: false, reason: 'malformed_component', component: name };
       }
       if (params.size > 0) return { ok: false, reason: 'unsupported_component', component: name };
@@ -163,6 +171,15 @@ function splitUrl(url: string): UrlParts {
   const q = rest.indexOf('?');
   const path = q >= 0 ? rest.slice(0, q) : rest;
   return { scheme, authority, path: path === '' ? '/' : path, query: q >= 0 ? rest.slice(q) : '' };
+}
+
+// Field names repeat on every request: remember the valid ones (a bounded set).
+const validNames = new Set<string>();
+function validFieldName(name: string): boolean {
+  if (validNames.has(name)) return true;
+  if (!FIELD_NAME.test(name)) return false;
+  if (validNames.size < 256) validNames.add(name);
+  return true;
 }
 
 function sameParams(a: SfParameters, b: SfParameters): boolean {

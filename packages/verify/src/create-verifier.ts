@@ -14,6 +14,7 @@ import {
   serializeInnerList,
   type CoveredComponent,
   type SfDictionary,
+  type SfParameters,
   type SignatureAlgorithm,
   type VerifyingKey,
   type VerifyingKeyInput,
@@ -23,6 +24,7 @@ import {
   type ReceiptVerifier,
   type ReceiptVerifierOptions,
 } from './create-receipt-verifier.js';
+import { fastSignature, fastSignatureInput } from './lib/fast-signature-fields.js';
 import { headerAccessor, type HeaderSource } from './lib/header-accessor.js';
 import { readRequestBody } from './lib/read-request-body.js';
 import { MemoryReplayStore } from './memory-replay-store.js';
@@ -139,8 +141,11 @@ export interface VerifiableMessage {
 export interface Verifier {
   /** Verifies a web-standard `Request` (reads its body; use `result.body` afterwards). */
   verify(request: Request): Promise<VerifyResult>;
-  /** Verifies a request given in parts (what `verifyMiddleware` calls). */
-  verifyMessage(message: VerifiableMessage): Promise<VerifyResult>;
+  /**
+   * Verifies a request given in parts (what `verifyMiddleware` calls). Answers synchronously
+   * when the replay store does and no receipt needs verifying; `await` it either way.
+   */
+  verifyMessage(message: VerifiableMessage): VerifyResult | Promise<VerifyResult>;
   /** The configured body limit, in bytes. */
   readonly maxBodyBytes: number;
   /** The configured public origin, if any. */
@@ -223,7 +228,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     options.receipts === undefined ? undefined : createReceiptVerifier(options.receipts);
   const limits = { maxLength: maxHeaderBytes, maxMembers: maxSignatures };
 
-  async function verifyMessage(message: VerifiableMessage): Promise<VerifyResult> {
+  // Synchronous until a store or receipt check answers with a promise: the common path (memory
+  // replay store, no receipt) allocates no promise.
+  function verifyMessage(message: VerifiableMessage): VerifyResult | Promise<VerifyResult> {
     const header = headerAccessor(message.headers);
     const inputField = header('signature-input');
     const signatureField = header('signature');
@@ -235,6 +242,167 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     if (inputField.length > maxHeaderBytes || signatureField.length > maxHeaderBytes) {
       return verifyFailure('header_too_large');
+    }
+    const fields = readFields(inputField, signatureField);
+    if ('ok' in fields) return fields;
+    const { params, names, components, signatureParams, signatureBytes } = fields;
+
+    // Parameters.
+    const created = params.get('created');
+    const expires = params.get('expires');
+    const nonce = params.get('nonce');
+    const keyId = params.get('keyid');
+    const alg = params.get('alg');
+    if (
+      (created !== undefined && !isSeconds(created)) ||
+      (expires !== undefined && !isSeconds(expires)) ||
+      (nonce !== undefined && (typeof nonce !== 'string' || nonce.length === 0)) ||
+      (keyId !== undefined && typeof keyId !== 'string') ||
+      (alg !== undefined && typeof alg !== 'string')
+    ) {
+      return verifyFailure('malformed_signature');
+    }
+    if (
+      created === undefined ||
+      keyId === undefined ||
+      (requireExpires && expires === undefined) ||
+      (requireNonce && nonce === undefined)
+    ) {
+      return verifyFailure('missing_parameter');
+    }
+    if (expires !== undefined && expires < created) return verifyFailure('malformed_signature');
+
+    // Covered components.
+    const { covered, complete } = coverageOf(names);
+    if (!complete) return verifyFailure('missing_component');
+    if (!covered.has('content-type') && header('content-type') !== undefined) {
+      return verifyFailure('missing_component');
+    }
+    for (const name of IDENTITY_HEADER_NAMES) {
+      if (!covered.has(name) && header(name) !== undefined) {
+        return verifyFailure('missing_component');
+      }
+    }
+
+    // Key and time.
+    const key = keys.get(keyId);
+    if (key === undefined) return verifyFailure('unknown_key');
+    if (alg !== undefined && alg !== key.alg) return verifyFailure('alg_mismatch');
+    const nowSeconds = Math.floor(now() / 1000);
+    if (created > nowSeconds + clockSkew) return verifyFailure('created_in_future');
+    if (nowSeconds - created > maxAge + clockSkew) return verifyFailure('expired');
+    if (expires !== undefined && nowSeconds > expires + clockSkew) return verifyFailure('expired');
+
+    // Signature.
+    const base = createSignatureBase(
+      { method: message.method, url: message.url, header },
+      components,
+      signatureParams,
+    );
+    if (!base.ok) {
+      return verifyFailure(
+        base.reason === 'malformed_component' ? 'malformed_signature' : base.reason,
+      );
+    }
+    // Only a base longer than the limit can hold a covered header longer than the limit.
+    if (base.base.length > maxHeaderBytes) {
+      for (const name of names) {
+        if (name.charCodeAt(0) !== 0x40 && (header(name)?.length ?? 0) > maxHeaderBytes) {
+          return verifyFailure('header_too_large');
+        }
+      }
+    }
+    if (!key.verify(base.base, signatureBytes)) return verifyFailure('bad_signature');
+
+    // Body.
+    const body = message.body ?? EMPTY;
+    const digest = header('content-digest');
+    if (digest === undefined || checkContentDigest(digest, body) !== true) {
+      return verifyFailure('digest_mismatch');
+    }
+
+    // Identity, from covered headers only.
+    const subject = decodeCached(header(IDENTITY_HEADERS.subject)!);
+    const tenantId = decodeCached(header(IDENTITY_HEADERS.tenantId)!);
+    const roles = decodeRolesCached(header(IDENTITY_HEADERS.roles)!);
+    const decisionId = decodeIdentityValue(header(IDENTITY_HEADERS.decisionId)!);
+    const tool = decodeCached(header(IDENTITY_HEADERS.tool)!);
+    const agentHeader = header(IDENTITY_HEADERS.agentId);
+    const agentId = agentHeader === undefined ? undefined : decodeCached(agentHeader);
+    const receiptHeader = header(IDENTITY_HEADERS.approvalReceipt);
+    const approvalReceipt =
+      receiptHeader === undefined ? undefined : decodeIdentityValue(receiptHeader);
+    if (
+      !subject ||
+      !tenantId ||
+      roles === undefined ||
+      !decisionId ||
+      !tool ||
+      (agentHeader !== undefined && !agentId) ||
+      (receiptHeader !== undefined && !approvalReceipt)
+    ) {
+      return verifyFailure('malformed_identity');
+    }
+    const identity: Mutable<VerifiedIdentity> = { subject, tenantId, roles, decisionId, tool };
+    if (agentId !== undefined) identity.agentId = agentId;
+    if (approvalReceipt !== undefined) identity.approvalReceipt = approvalReceipt;
+    const success: VerifySuccess = {
+      ok: true,
+      identity,
+      signature: { label, keyId, alg: key.alg, created, expires, nonce, components: names },
+      body,
+    };
+    const until = ((expires ?? created + maxAge) + clockSkew) * 1000;
+    if (receiptVerifier !== undefined && approvalReceipt !== undefined) {
+      return checkReceipt(receiptVerifier, identity, approvalReceipt).then((failure) =>
+        failure === undefined ? checkReplay(success, keyId, nonce, until) : failure,
+      );
+    }
+    return checkReplay(success, keyId, nonce, until);
+  }
+
+  // Replay: last, so that only a request that passed every other check consumes its nonce.
+  function checkReplay(
+    success: VerifySuccess,
+    keyId: string,
+    nonce: string | undefined,
+    until: number,
+  ): VerifyResult | Promise<VerifyResult> {
+    if (replayStore === undefined || nonce === undefined) return success;
+    const fresh = replayStore.checkAndStore(keyId, nonce, until);
+    if (typeof fresh === 'boolean') return fresh ? success : verifyFailure('replayed');
+    return fresh.then((ok) => (ok ? success : verifyFailure('replayed')));
+  }
+
+  // What a list of covered names satisfies. Lists repeat (the fast path hands out the same
+  // frozen array for the same list), so the answer is kept per array, weakly.
+  const coverageCache = new WeakMap<readonly string[], Coverage>();
+  function coverageOf(names: readonly string[]): Coverage {
+    let coverage = coverageCache.get(names);
+    if (coverage === undefined) {
+      const covered = new Set(names);
+      const target =
+        covered.has('@target-uri') ||
+        (covered.has('@authority') && covered.has('@path') && covered.has('@query'));
+      coverage = { covered, complete: target && required.every((name) => covered.has(name)) };
+      coverageCache.set(names, coverage);
+    }
+    return coverage;
+  }
+
+  // Reads our member of Signature-Input / Signature: the fast path for the canonical form the
+  // signer emits, the strict parser for anything else.
+  function readFields(inputField: string, signatureField: string): SignatureFields | VerifyFailure {
+    const fast = fastSignatureInput(inputField, label);
+    const fastBytes = fast === undefined ? undefined : fastSignature(signatureField, label);
+    if (fast !== undefined && fastBytes !== undefined) {
+      return {
+        params: fast.params,
+        names: fast.names,
+        components: fast.names,
+        signatureParams: fast.serialized,
+        signatureBytes: fastBytes,
+      };
     }
     let inputs: SfDictionary;
     let signatures: SfDictionary;
@@ -263,34 +431,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
     ) {
       return verifyFailure('malformed_signature');
     }
-
-    // Parameters.
-    const { params } = input;
-    const created = params.get('created');
-    const expires = params.get('expires');
-    const nonce = params.get('nonce');
-    const keyId = params.get('keyid');
-    const alg = params.get('alg');
-    if (
-      (created !== undefined && !isSeconds(created)) ||
-      (expires !== undefined && !isSeconds(expires)) ||
-      (nonce !== undefined && (typeof nonce !== 'string' || nonce.length === 0)) ||
-      (keyId !== undefined && typeof keyId !== 'string') ||
-      (alg !== undefined && typeof alg !== 'string')
-    ) {
-      return verifyFailure('malformed_signature');
-    }
-    if (
-      created === undefined ||
-      keyId === undefined ||
-      (requireExpires && expires === undefined) ||
-      (requireNonce && nonce === undefined)
-    ) {
-      return verifyFailure('missing_parameter');
-    }
-    if (expires !== undefined && expires < created) return verifyFailure('malformed_signature');
-
-    // Covered components.
     const components: CoveredComponent[] = [];
     const names: string[] = [];
     for (const item of input.items) {
@@ -298,120 +438,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
       components.push({ name: item.value, params: item.params });
       if (item.params.size === 0) names.push(item.value);
     }
-    if (
-      !names.includes('@target-uri') &&
-      !(names.includes('@authority') && names.includes('@path') && names.includes('@query'))
-    ) {
-      return verifyFailure('missing_component');
-    }
-    for (const name of required)
-      if (!names.includes(name)) return verifyFailure('missing_component');
-    if (header('content-type') !== undefined && !names.includes('content-type')) {
-      return verifyFailure('missing_component');
-    }
-    for (const name of IDENTITY_HEADER_NAMES) {
-      if (!names.includes(name) && header(name) !== undefined) {
-        return verifyFailure('missing_component');
-      }
-    }
-
-    // Key and time.
-    const key = keys.get(keyId);
-    if (key === undefined) return verifyFailure('unknown_key');
-    if (alg !== undefined && alg !== key.alg) return verifyFailure('alg_mismatch');
-    const nowSeconds = Math.floor(now() / 1000);
-    if (created > nowSeconds + clockSkew) return verifyFailure('created_in_future');
-    if (nowSeconds - created > maxAge + clockSkew) return verifyFailure('expired');
-    if (expires !== undefined && nowSeconds > expires + clockSkew) return verifyFailure('expired');
-
-    // Signature.
-    for (const name of names) {
-      if (name.charCodeAt(0) !== 0x40 && (header(name)?.length ?? 0) > maxHeaderBytes) {
-        return verifyFailure('header_too_large');
-      }
-    }
-    const base = createSignatureBase(
-      { method: message.method, url: message.url, header },
-      components,
-      serializeInnerList(input),
-    );
-    if (!base.ok) {
-      return verifyFailure(
-        base.reason === 'malformed_component' ? 'malformed_signature' : base.reason,
-      );
-    }
-    if (!key.verify(base.base, signatureItem.value)) return verifyFailure('bad_signature');
-
-    // Body.
-    const body = message.body ?? EMPTY;
-    const digest = header('content-digest');
-    if (digest === undefined || checkContentDigest(digest, body) !== true) {
-      return verifyFailure('digest_mismatch');
-    }
-
-    // Identity, from covered headers only.
-    const subject = decodeIdentityValue(header(IDENTITY_HEADERS.subject)!);
-    const tenantId = decodeIdentityValue(header(IDENTITY_HEADERS.tenantId)!);
-    const roles = decodeRoles(header(IDENTITY_HEADERS.roles)!);
-    const decisionId = decodeIdentityValue(header(IDENTITY_HEADERS.decisionId)!);
-    const tool = decodeIdentityValue(header(IDENTITY_HEADERS.tool)!);
-    const agentHeader = header(IDENTITY_HEADERS.agentId);
-    const agentId = agentHeader === undefined ? undefined : decodeIdentityValue(agentHeader);
-    const receiptHeader = header(IDENTITY_HEADERS.approvalReceipt);
-    const approvalReceipt =
-      receiptHeader === undefined ? undefined : decodeIdentityValue(receiptHeader);
-    if (
-      !subject ||
-      !tenantId ||
-      roles === undefined ||
-      !decisionId ||
-      !tool ||
-      (agentHeader !== undefined && !agentId) ||
-      (receiptHeader !== undefined && !approvalReceipt)
-    ) {
-      return verifyFailure('malformed_identity');
-    }
-    let receipt: ApprovalReceiptClaims | undefined;
-    if (receiptVerifier !== undefined && approvalReceipt !== undefined) {
-      const checked = await receiptVerifier(approvalReceipt);
-      if (!checked.ok) return verifyFailure('bad_receipt');
-      if (checked.claims.tenantId !== tenantId || checked.claims.tool !== tool) {
-        return verifyFailure('receipt_mismatch');
-      }
-      receipt = checked.claims;
-    }
-
-    // Replay: last, so that only a request that passed every other check consumes its nonce.
-    if (replayStore !== undefined && nonce !== undefined) {
-      const until = ((expires ?? created + maxAge) + clockSkew) * 1000;
-      let fresh = replayStore.checkAndStore(keyId, nonce, until);
-      if (typeof fresh !== 'boolean') fresh = await fresh;
-      if (!fresh) return verifyFailure('replayed');
-    }
-
-    const identity: VerifiedIdentity = {
-      subject,
-      tenantId,
-      roles,
-      decisionId,
-      tool,
-      ...(agentId === undefined ? {} : { agentId }),
-      ...(approvalReceipt === undefined ? {} : { approvalReceipt }),
-      ...(receipt === undefined ? {} : { receipt }),
-    };
     return {
-      ok: true,
-      identity,
-      signature: {
-        label,
-        keyId,
-        alg: key.alg,
-        created,
-        expires,
-        nonce,
-        components: names,
-      },
-      body,
+      params: input.params,
+      names,
+      components,
+      signatureParams: serializeInnerList(input),
+      signatureBytes: signatureItem.value,
     };
   }
 
@@ -436,6 +468,60 @@ export function createVerifier(options: VerifierOptions): Verifier {
       return verifyMessage({ method: request.method, url, headers: request.headers, body });
     },
   };
+}
+
+// Subjects, tenants, tools, agents and role lists repeat from request to request; decoding
+// them is pure, so a few hundred answers are kept (the caches are cleared when full).
+const decodedValues = new Map<string, string | undefined>();
+function decodeCached(value: string): string | undefined {
+  let decoded = decodedValues.get(value);
+  if (decoded === undefined && !decodedValues.has(value)) {
+    decoded = decodeIdentityValue(value);
+    if (decodedValues.size >= 512) decodedValues.clear();
+    if (value.length <= 256) decodedValues.set(value, decoded);
+  }
+  return decoded;
+}
+const decodedRoles = new Map<string, readonly string[] | undefined>();
+function decodeRolesCached(value: string): readonly string[] | undefined {
+  let roles = decodedRoles.get(value);
+  if (roles === undefined && !decodedRoles.has(value)) {
+    const parsed = decodeRoles(value);
+    roles = parsed === undefined ? undefined : Object.freeze(parsed);
+    if (decodedRoles.size >= 256) decodedRoles.clear();
+    if (value.length <= 1024) decodedRoles.set(value, roles);
+  }
+  return roles;
+}
+
+interface Coverage {
+  readonly covered: ReadonlySet<string>;
+  /** The target and every required component are covered. */
+  readonly complete: boolean;
+}
+
+interface SignatureFields {
+  readonly params: SfParameters;
+  readonly names: readonly string[];
+  readonly components: readonly (CoveredComponent | string)[];
+  readonly signatureParams: string;
+  readonly signatureBytes: Uint8Array;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+async function checkReceipt(
+  verifier: ReceiptVerifier,
+  identity: Mutable<VerifiedIdentity>,
+  jws: string,
+): Promise<VerifyFailure | undefined> {
+  const checked = await verifier(jws);
+  if (!checked.ok) return verifyFailure('bad_receipt');
+  if (checked.claims.tenantId !== identity.tenantId || checked.claims.tool !== identity.tool) {
+    return verifyFailure('receipt_mismatch');
+  }
+  identity.receipt = checked.claims;
+  return undefined;
 }
 
 function isSeconds(value: unknown): value is number {

@@ -52,8 +52,9 @@ export class MemoryReplayStore implements ReplayStore {
     const now = this.#now();
     const seen = this.#cache.get(key);
     if (seen !== undefined && seen > now) return false;
-    const ttl = Math.max(1, Math.ceil(expiresAtMs - now));
-    this.#cache.set(key, expiresAtMs, { ttl });
+    // No lru-cache TTL bookkeeping: the expiry is the stored value, checked on read, and the
+    // cache's `max` bounds memory.
+    this.#cache.set(key, expiresAtMs);
     return true;
   }
 

@@ -50,6 +50,7 @@ export function parseItem(input: string, limits?: StructuredFieldLimits): SfItem
   return parser.topItem();
 }
 
+const NO_PARAMS: ReadonlyMap<string, SfBareItem> = new Map();
 const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z:/]$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -138,9 +139,11 @@ class Parser {
     return { value, params: this.params() };
   }
 
-  private params(): Map<string, SfBareItem> {
-    const params = new Map<string, SfBareItem>();
+  private params(): ReadonlyMap<string, SfBareItem> {
     const { input } = this;
+    // Most items carry no parameters: share one empty map rather than allocate one each.
+    if (input.charCodeAt(this.pos) !== 0x3b /* ; */) return NO_PARAMS;
+    const params = new Map<string, SfBareItem>();
     while (input.charCodeAt(this.pos) === 0x3b /* ; */) {
       this.pos++;
       while (input.charCodeAt(this.pos) === 0x20) this.pos++;

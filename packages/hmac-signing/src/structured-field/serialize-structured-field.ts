@@ -15,7 +15,6 @@ import {
 
 const KEY = /^[a-z*][a-z0-9_\-.*]*$/;
 const TOKEN = /^[A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*$/;
-const STRING = /^[\x20-\x7e]*$/;
 
 /**
  * Serialises a Dictionary (RFC 8941 §4.1.2).
@@ -96,8 +95,13 @@ export function serializeBareItem(value: SfBareItem): string {
 
 /** Serialises a String with `"` and `\` escaped; refuses characters outside printable ASCII. */
 export function serializeString(value: string): string {
-  if (!STRING.test(value)) throw new StructuredFieldError('not_serialisable', 'bad string');
-  return `"${value.replace(/["\\]/g, '\\$&')}"`;
+  let escapes = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) throw new StructuredFieldError('not_serialisable', 'bad string');
+    if (c === 0x22 || c === 0x5c) escapes = true;
+  }
+  return escapes ? `"${value.replace(/["\\]/g, '\\$&')}"` : `"${value}"`;
 }
 
 function serializeKey(key: string): string {

@@ -12,11 +12,18 @@ export function headerAccessor(source: HeaderSource): (name: string) => string |
     return (name) => headers.get(name) ?? undefined;
   }
   const record = source as Readonly<Record<string, string | readonly string[] | undefined>>;
+  // Component names come from the request: anything inherited (`constructor`, `__proto__`) is
+  // neither a string nor an array and reads as absent.
   return (name) => {
-    const value = Object.hasOwn(record, name) ? record[name] : undefined;
-    if (value === undefined) return undefined;
+    const value: unknown = record[name];
     if (typeof value === 'string') return value.trim();
-    if (value.length === 1) return value[0]!.trim();
-    return value.length === 0 ? undefined : value.map((line) => line.trim()).join(', ');
+    if (!Array.isArray(value) || value.length === 0) return undefined;
+    let combined = '';
+    for (let i = 0; i < value.length; i++) {
+      const line: unknown = value[i];
+      if (typeof line !== 'string') return undefined;
+      combined += i === 0 ? line.trim() : `, ${line.trim()}`;
+    }
+    return combined;
   };
 }
