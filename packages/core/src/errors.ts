@@ -197,7 +197,15 @@ export class StepUpRequiredError extends GuardError {
   static override readonly code = 'step_up_required' as const;
   readonly challenge: StepUpChallenge;
   constructor(challenge: StepUpChallenge, options: GuardErrorOptions = {}) {
-    super('step_up_required', 'stronger authentication required', options);
+    const userAuthentication =
+      (challenge.acrValues?.length ?? 0) > 0 || challenge.maxAge !== undefined;
+    super(
+      'step_up_required',
+      userAuthentication ? 'stronger authentication required' : 'more scopes required',
+      // Scopes alone are an authorisation matter: 403 insufficient_scope (RFC 6750 §3.1);
+      // a stronger or fresher authentication is 401 (RFC 9470).
+      { status: userAuthentication ? 401 : 403, ...options },
+    );
     this.challenge = challenge;
   }
   protected override details(): Record<string, unknown> {

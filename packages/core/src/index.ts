@@ -73,6 +73,13 @@ export type {
 export { anonymousAuthenticator, allowAllAccess } from './builtin-stages.js';
 export type { AnonymousOptions } from './builtin-stages.js';
 
+export {
+  bearerChallenge,
+  challengeFor,
+  isUserAuthenticationChallenge,
+} from './www-authenticate.js';
+export type { BearerChallengeParams, ChallengeOptions, HttpChallenge } from './www-authenticate.js';
+
 export { createDecisionId, isDecisionId } from './decision-id.js';
 export { readTraceparent } from './trace-context.js';
 export type { TraceContext } from './trace-context.js';

@@ -16,7 +16,7 @@ import express, {
   type Response,
 } from 'express';
 import type { z } from 'zod';
-import type { ChallengeOptions } from './challenge-header.js';
+import type { ChallengeOptions } from '@agentguard/core';
 import { mergeArgs } from './lib/args.js';
 import { rateLimitHeaders } from './lib/rate-limit-headers.js';
 import { sendGuardError } from './send-guard-error.js';

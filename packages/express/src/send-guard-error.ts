@@ -1,6 +1,6 @@
 import type { GuardError } from '@agentguard/core';
 import type { Response } from 'express';
-import { challengeHeader, type ChallengeOptions } from './challenge-header.js';
+import { challengeFor, type ChallengeOptions } from '@agentguard/core';
 import { exhaustedHeaders } from './lib/rate-limit-headers.js';
 
 /** Options of {@link sendGuardError}. */
@@ -30,7 +30,7 @@ export function sendGuardError(
 ): void {
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   let status = error.status;
-  const challenge = challengeHeader(error, options);
+  const challenge = challengeFor(error, options);
   if (challenge) {
     status = challenge.status;
     headers['WWW-Authenticate'] = challenge.wwwAuthenticate;

@@ -1,4 +1,3 @@
-import './is-promise-cjs.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -15,7 +14,8 @@ import {
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { challengeHeader, createExpressGuard, type RouteGuardLocals } from '../src/index.js';
+import { createExpressGuard, type RouteGuardLocals } from '../src/index.js';
+import { challengeFor } from '@agentguard/core';
 
 function principal(subject: string, roles: string[], acr?: string): Principal {
   return {
@@ -343,18 +343,18 @@ describe('guardRoute on Express 5', () => {
   });
 });
 
-describe('challengeHeader', () => {
-  it('escapes quotes and strips control characters from parameter values', () => {
+describe('challengeFor (core), as guardRoute uses it', () => {
+  it('drops quotes, backslashes and control characters from parameter values', () => {
     const error = new UnauthenticatedError('bad "token"\r\nx: y');
-    const challenge = challengeHeader(error, { realm: 'a"b', tokenPresented: true });
+    const challenge = challengeFor(error, { realm: 'a"b', tokenPresented: true });
     expect(challenge?.wwwAuthenticate).toBe(
-      'Bearer realm="a\\"b", error="invalid_token", error_description="bad \\"token\\"x: y"',
+      'Bearer realm="ab", error="invalid_token", error_description="bad tokenx: y"',
     );
   });
 
   it('prefers the authenticator own challenge and has none for other rejections', () => {
     const own = new UnauthenticatedError(undefined, { wwwAuthenticate: 'DPoP algs="ES256"' });
-    expect(challengeHeader(own)).toEqual({ status: 401, wwwAuthenticate: 'DPoP algs="ES256"' });
-    expect(challengeHeader(new RateLimitedError(1, 1, 1))).toBeUndefined();
+    expect(challengeFor(own)).toEqual({ status: 401, wwwAuthenticate: 'DPoP algs="ES256"' });
+    expect(challengeFor(new RateLimitedError(1, 1, 1))).toBeUndefined();
   });
 });

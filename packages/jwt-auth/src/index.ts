@@ -14,9 +14,6 @@ export type {
   ExtractBearerTokenOptions,
 } from './extract-bearer-token.js';
 
-export { bearerChallenge } from './bearer-challenge.js';
-export type { BearerChallengeOptions } from './bearer-challenge.js';
-
 export { JWT_AUTH_REASONS } from './reasons.js';
 export type { JwtAuthReason } from './reasons.js';
 

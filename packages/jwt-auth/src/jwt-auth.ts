@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import {
+  bearerChallenge,
   GuardConfigError,
   UnauthenticatedError,
   fail,
@@ -16,7 +17,6 @@ import {
 import { compactVerify, type JSONWebKeySet, type JWK } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { JwtAlgorithm } from './algorithms.js';
-import { bearerChallenge } from './bearer-challenge.js';
 import type { ClaimMapping } from './claim-mapping.js';
 import type { ClaimPresetName } from './claim-presets.js';
 import { JWT_AUTH_REASONS, type JwtAuthReason } from './reasons.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bearerChallenge, extractBearerToken, JWT_AUTH_REASONS } from '../src/index.js';
+import { bearerChallenge } from '@agentguard/core';
+import { extractBearerToken, JWT_AUTH_REASONS } from '../src/index.js';
 
 const T = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
 
@@ -48,7 +49,7 @@ describe('extractBearerToken', () => {
   });
 });
 
-describe('bearerChallenge', () => {
+describe('bearerChallenge (core), as jwtAuth uses it', () => {
   it('builds RFC 6750 values', () => {
     expect(bearerChallenge()).toBe('Bearer');
     expect(bearerChallenge({ realm: 'api' })).toBe('Bearer realm="api"');
@@ -62,7 +63,7 @@ describe('bearerChallenge', () => {
         resourceMetadata: 'https://api.example.com/.well-known/oauth-protected-resource',
       }),
     ).toBe(
-      'Bearer realm="api", scope="tools.read tools.write", error="insufficient_scope", error_description="more scope needed", error_uri="https://docs.example.com/e", resource_metadata="https://api.example.com/.well-known/oauth-protected-resource"',
+      'Bearer realm="api", resource_metadata="https://api.example.com/.well-known/oauth-protected-resource", error="insufficient_scope", error_description="more scope needed", error_uri="https://docs.example.com/e", scope="tools.read tools.write"',
     );
   });
 
@@ -72,7 +73,7 @@ describe('bearerChallenge', () => {
       errorDescription: 'é"',
       scope: 'a" b',
     });
-    expect(value).toBe('Bearer realm="abcSet-Cookie: x=1", scope="a b", error_description=""');
+    expect(value).toBe('Bearer realm="abcSet-Cookie: x=1", error_description="", scope="a b"');
     expect(value).not.toMatch(/[\r\n]/);
   });
 

@@ -1,7 +1,7 @@
 import { StepUpRequiredError, type Guard, type StepUpChallenge } from '@agentguard/core';
 import { authInfoFor } from './lib/auth-info.js';
 import { bearerToken } from './lib/bearer.js';
-import { httpChallenge, type ChallengeOptions } from './lib/challenge.js';
+import { challengeFor, type ChallengeOptions } from '@agentguard/core';
 import type { AuthInfoLike } from './lib/sdk.js';
 import type { McpAuthChallengeOptions } from './mcp-auth-challenge.js';
 import { CODE_META_KEY } from './meta-keys.js';
@@ -131,7 +131,7 @@ export function guardMcpHandler<H extends FetchMcpHandler>(
       extra: { transport: 'mcp-http' },
     });
     if (!auth.ok) {
-      const challenge = httpChallenge(auth.error, {
+      const challenge = challengeFor(auth.error, {
         ...challengeOptions,
         tokenPresented: header !== null,
       });
@@ -156,7 +156,7 @@ export function guardMcpHandler<H extends FetchMcpHandler>(
     const text = await response.text();
     for (const message of messagesOf(text, contentType)) {
       const challenge = stepUpOf(message);
-      const http = challenge && httpChallenge(new StepUpRequiredError(challenge), challengeOptions);
+      const http = challenge && challengeFor(new StepUpRequiredError(challenge), challengeOptions);
       if (http) {
         return new Response(JSON.stringify(message), {
           status: http.status,

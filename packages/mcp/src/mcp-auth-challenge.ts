@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Guard } from '@agentguard/core';
 import { authInfoFor } from './lib/auth-info.js';
 import { bearerToken } from './lib/bearer.js';
-import { httpChallenge, type ChallengeOptions } from './lib/challenge.js';
+import { challengeFor, type ChallengeOptions } from '@agentguard/core';
 import type { AuthInfoLike } from './lib/sdk.js';
 
 /** Options of {@link mcpAuthChallenge} and {@link guardMcpHandler}. */
@@ -72,7 +72,7 @@ export function mcpAuthChallenge(
           return;
         }
         const error = auth.error;
-        const challenge = httpChallenge(error, {
+        const challenge = challengeFor(error, {
           ...challengeOptions,
           tokenPresented: header !== undefined,
         });
