@@ -1,194 +1,45 @@
 // Policy evaluation: 20 rules (AND of 2-4 conditions), deny-overrides / default deny, one op =
 // one tool-call decision. Engines: our compiled engine, json-logic-js apply x20 on the same
 // rules, Cedar (preparsed policy set) and casbin (ABAC eval matcher) on an equivalent set.
-// Plus 1,000 rules: ours vs json-logic-js.
+// Plus the compiler alone (compileJsonLogic x20 vs apply x20 on the same prepared data), and
+// both comparisons again with 1,000 rules. Measures the built package (dist/), as users run it.
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
-import type { PolicyInput } from '@agentguard/core';
+import type { PolicyInput, PolicyOutcome } from '@agentguard/core';
 import { newEnforcer, newModelFromString } from 'casbin';
 import jsonLogic from 'json-logic-js';
-import { evaluationContext, policyEngine, type PolicyDefinition } from '../src/index.js';
-import { reportTarget, runSuite } from '../../../bench/lib/harness.js';
-import { prng } from '../test/helpers/random-rules.js';
+import {
+  compileJsonLogic,
+  evaluationContext,
+  policyEngine,
+  type EvaluationContext,
+  type PolicyDefinition,
+} from '@agentguard/policy';
+import { reportTarget, runSuite, type BenchRow } from '../../../bench/lib/harness.js';
+import {
+  makeRequests,
+  makeRules,
+  toCasbin,
+  toCedar,
+  toInput,
+  toJsonLogic,
+  type Req,
+  type Rule,
+} from './scenario.js';
 
-const ROLES = ['admin', 'analyst', 'support', 'agent', 'guest'];
-const TOOLS = [
-  'crm.read',
-  'crm.write',
-  'crm.delete',
-  'payments.refund',
-  'payments.read',
-  'reports.export',
-  'mail.send',
-  'files.read',
-];
-const RISKS = ['low', 'medium', 'high'];
-const COUNTRIES = ['FR', 'DE', 'US', 'GB', 'NG', 'BR'];
-
-type Cond =
-  | { kind: 'role' | 'tool' | 'risk' | 'country'; value: string }
-  | { kind: 'gt' | 'lt'; value: number }
-  | { kind: 'mfa'; value: boolean };
-interface Rule {
-  id: string;
-  effect: 'allow' | 'deny';
-  conds: Cond[];
-}
-interface Req {
-  role: string;
-  tool: string;
-  risk: string;
-  country: string;
-  amount: number;
-  mfa: boolean;
-}
-
-function makeRules(count: number, seed: number): Rule[] {
-  const random = prng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-  return Array.from({ length: count }, (_, i) => {
-    const n = 2 + Math.floor(random() * 3);
-    const kinds = ['role', 'tool', 'risk', 'country', 'amount', 'mfa']
-      .sort(() => random() - 0.5)
-      .slice(0, n);
-    const conds: Cond[] = kinds.map((k) => {
-      switch (k) {
-        case 'role':
-          return { kind: 'role', value: pick(ROLES) };
-        case 'tool':
-          return { kind: 'tool', value: pick(TOOLS) };
-        case 'risk':
-          return { kind: 'risk', value: pick(RISKS) };
-        case 'country':
-          return { kind: 'country', value: pick(COUNTRIES) };
-        case 'amount':
-          return { kind: random() < 0.5 ? 'gt' : 'lt', value: Math.floor(random() * 10_000) };
-        default:
-          return { kind: 'mfa', value: random() < 0.5 };
-      }
-    });
-    // Broad allows and narrow denies, so both outcomes are common.
-    const deny = count > 100 ? i % 50 === 7 : i % 3 === 2;
-    return {
-      id: `r${i}`,
-      effect: deny ? 'deny' : 'allow',
-      conds: deny ? conds : conds.slice(0, 2),
-    };
-  });
-}
-
-function toJsonLogic(c: Cond): unknown {
-  switch (c.kind) {
-    case 'role':
-      return { in: [c.value, { var: 'principal.roles' }] };
-    case 'tool':
-      return { '==': [{ var: 'tool.name' }, c.value] };
-    case 'risk':
-      return { '==': [{ var: 'principal.agent.riskTier' }, c.value] };
-    case 'country':
-      return { '==': [{ var: 'request.country' }, c.value] };
-    case 'gt':
-      return { '>': [{ var: 'args.amount' }, c.value] };
-    case 'lt':
-      return { '<': [{ var: 'args.amount' }, c.value] };
-    default:
-      return c.value
-        ? { in: ['mfa', { var: 'principal.amr' }] }
-        : { '!': { in: ['mfa', { var: 'principal.amr' }] } };
-  }
-}
-
-function toCedar(r: Rule): string {
-  const parts = r.conds.map((c) => {
-    switch (c.kind) {
-      case 'role':
-        return `principal.role == "${c.value}"`;
-      case 'tool':
-        return `resource == Tool::"${c.value}"`;
-      case 'risk':
-        return `principal.risk == "${c.value}"`;
-      case 'country':
-        return `context.country == "${c.value}"`;
-      case 'gt':
-        return `context.amount > ${c.value}`;
-      case 'lt':
-        return `context.amount < ${c.value}`;
-      default:
-        return `principal.mfa == ${c.value}`;
+/** Deny-overrides over every rule (each one is evaluated: the engine records every match). */
+function combineAll(rules: readonly Rule[], holds: (i: number) => boolean): boolean {
+  let allow = false;
+  let deny = false;
+  for (let i = 0; i < rules.length; i += 1) {
+    if (holds(i)) {
+      if (rules[i]!.effect === 'deny') deny = true;
+      else allow = true;
     }
-  });
-  return `@id("${r.id}") ${r.effect === 'allow' ? 'permit' : 'forbid'}(principal, action, resource) when { ${parts.join(' && ')} };`;
+  }
+  return allow && !deny;
 }
 
-function toCasbin(r: Rule): string {
-  return r.conds
-    .map((c) => {
-      switch (c.kind) {
-        case 'role':
-          return `r.sub.role == '${c.value}'`;
-        case 'tool':
-          return `r.sub.tool == '${c.value}'`;
-        case 'risk':
-          return `r.sub.risk == '${c.value}'`;
-        case 'country':
-          return `r.sub.country == '${c.value}'`;
-        case 'gt':
-          return `r.sub.amount > ${c.value}`;
-        case 'lt':
-          return `r.sub.amount < ${c.value}`;
-        default:
-          return `r.sub.mfa == ${c.value}`;
-      }
-    })
-    .join(' && ');
-}
-
-function makeRequests(count: number, seed: number): Req[] {
-  const random = prng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-  return Array.from({ length: count }, () => ({
-    role: pick(ROLES),
-    tool: pick(TOOLS),
-    risk: pick(RISKS),
-    country: pick(COUNTRIES),
-    amount: Math.floor(random() * 10_000),
-    mfa: random() < 0.5,
-  }));
-}
-
-const toolInfos = new Map(
-  TOOLS.map((name) => [
-    name,
-    {
-      name,
-      operation: 'write' as const,
-      annotations: {},
-      tags: [],
-      sensitivity: 'internal' as const,
-    },
-  ]),
-);
-
-function toInput(r: Req): PolicyInput {
-  return {
-    principal: {
-      subject: 'u1',
-      tenantId: 'acme',
-      roles: [r.role],
-      permissions: [],
-      scopes: [],
-      agent: { id: 'bot', riskTier: r.risk },
-      authLevel: { amr: r.mfa ? ['pwd', 'mfa'] : ['pwd'] },
-      claims: {},
-      authenticatedBy: 'bench',
-    },
-    tool: toolInfos.get(r.tool)!,
-    args: { amount: r.amount },
-    context: { country: r.country },
-    now: 1_736_157_600_000,
-  };
-}
-
-async function setup(rules: Rule[]) {
+function setup(rules: readonly Rule[]) {
   const conditions = rules.map((r) => ({ and: r.conds.map(toJsonLogic) }));
   const policies: PolicyDefinition[] = rules.map((r, i) => ({
     id: r.id,
@@ -196,28 +47,35 @@ async function setup(rules: Rule[]) {
     action: r.effect,
   }));
   const engine = policyEngine({ policies, defaultDecision: 'deny' });
-  const ours = (input: PolicyInput): boolean => (engine.evaluate(input) as { ok: boolean }).ok;
-  const jl = (input: PolicyInput): boolean => {
-    const data = evaluationContext(input);
-    // Every rule is evaluated, as the engine does (it records every match for the audit).
-    let allow = false;
-    let deny = false;
-    for (let i = 0; i < rules.length; i += 1) {
-      if (jsonLogic.truthy(jsonLogic.apply(conditions[i] as never, data))) {
-        if (rules[i]!.effect === 'deny') deny = true;
-        else allow = true;
-      }
-    }
-    return allow && !deny;
+  const compiled = conditions.map((c) => compileJsonLogic(c));
+  const apply = (data: EvaluationContext, i: number): boolean =>
+    jsonLogic.truthy(jsonLogic.apply(conditions[i] as never, data));
+  return {
+    /** The whole engine: policy input in, outcome (with matches and errors) out. */
+    engine: (input: PolicyInput): boolean => (engine.evaluate(input) as PolicyOutcome).ok,
+    /** json-logic-js in the engine's place: builds the data from the input, applies each rule. */
+    jl: (input: PolicyInput): boolean => {
+      const data = evaluationContext(input);
+      return combineAll(rules, (i) => apply(data, i));
+    },
+    /** The compiler alone, on prepared data. */
+    compiled: (data: EvaluationContext): boolean =>
+      combineAll(rules, (i) => jsonLogic.truthy(compiled[i]!(data))),
+    /** json-logic-js alone, on the same prepared data. */
+    applied: (data: EvaluationContext): boolean => combineAll(rules, (i) => apply(data, i)),
   };
-  return { ours, jl };
+}
+
+function ratio(rows: readonly BenchRow[], name: string): number {
+  return rows.find((r) => r.name === name)?.relative ?? 0;
 }
 
 async function main(): Promise<void> {
   const rules = makeRules(20, 7);
   const requests = makeRequests(2000, 11);
   const inputs = requests.map(toInput);
-  const { ours, jl } = await setup(rules);
+  const contexts = inputs.map(evaluationContext);
+  const small = setup(rules);
 
   const psetId = 'bench20';
   const parsed = cedar.preparsePolicySet(psetId, { staticPolicies: rules.map(toCedar).join('\n') });
@@ -258,16 +116,18 @@ m = eval(p.sub_rule)
   // All engines must agree before anything is timed.
   let allowed = 0;
   requests.forEach((r, i) => {
-    const a = ours(inputs[i]!);
-    const b = jl(inputs[i]!);
-    const c = cedarDecide(r);
-    const d = casbinDecide(r);
-    if (a !== b || a !== c || a !== d) {
-      throw new Error(
-        `engines disagree on request ${i}: ours=${a} json-logic=${b} cedar=${c} casbin=${d}`,
-      );
+    const answers = {
+      ours: small.engine(inputs[i]!),
+      jsonLogic: small.jl(inputs[i]!),
+      compiled: small.compiled(contexts[i]!),
+      applied: small.applied(contexts[i]!),
+      cedar: cedarDecide(r),
+      casbin: casbinDecide(r),
+    };
+    if (Object.values(answers).some((a) => a !== answers.ours)) {
+      throw new Error(`engines disagree on request ${i}: ${JSON.stringify(answers)}`);
     }
-    if (a) allowed += 1;
+    if (answers.ours) allowed += 1;
   });
   console.log(
     `All engines agree on ${requests.length} random requests (${allowed} allow / ${requests.length - allowed} deny).`,
@@ -281,12 +141,14 @@ m = eval(p.sub_rule)
       {
         name: 'json-logic-js apply x20 rules',
         library: 'json-logic-js@2.0.5',
-        fn: () => jl(inputs[next()]!),
+        fn: () => small.jl(inputs[next()]!),
+        note: 'builds the evaluation context from the policy input, then applies the 20 rules',
       },
       {
-        name: 'agentguard policyEngine (compiled) 20 rules',
+        name: 'agentguard policyEngine 20 rules',
         library: 'agentguard',
-        fn: () => ours(inputs[next()]!),
+        fn: () => small.engine(inputs[next()]!),
+        note: 'the whole stage: targeting, conditions, combination, matched list, rejection error',
       },
       {
         name: 'cedar-wasm statefulIsAuthorized (preparsed)',
@@ -301,13 +163,13 @@ m = eval(p.sub_rule)
     ],
     { baseline: 'json-logic-js apply x20 rules' },
   );
-  const ourRow = rows.find((r) => r.library === 'agentguard')!;
-  const ratio = ourRow.relative ?? 0;
+  const engineRatio = ratio(rows, 'agentguard policyEngine 20 rules');
   reportTarget(
-    'compiled engine >= 10x json-logic-js apply (20 rules)',
-    ratio >= 10,
-    `x${ratio.toFixed(2)}`,
+    'policy engine >= 10x json-logic-js apply (20 rules)',
+    engineRatio >= 10,
+    `x${engineRatio.toFixed(2)}`,
   );
+  const ourRow = rows.find((r) => r.library === 'agentguard')!;
   const others = rows.filter(
     (r) => r.library.startsWith('@cedar') || r.library.startsWith('casbin'),
   );
@@ -319,12 +181,40 @@ m = eval(p.sub_rule)
       .join(', '),
   );
 
-  const big = makeRules(1000, 13);
-  const bigEngines = await setup(big);
+  const compilerRows = await runSuite(
+    'json-logic-compiler-20-rules',
+    [
+      {
+        name: 'json-logic-js apply x20 (prepared data)',
+        library: 'json-logic-js@2.0.5',
+        fn: () => small.applied(contexts[next()]!),
+      },
+      {
+        name: 'compileJsonLogic x20 (prepared data)',
+        library: 'agentguard',
+        fn: () => small.compiled(contexts[next()]!),
+      },
+    ],
+    { baseline: 'json-logic-js apply x20 (prepared data)' },
+  );
+  const compilerRatio = ratio(compilerRows, 'compileJsonLogic x20 (prepared data)');
+  reportTarget(
+    'compileJsonLogic >= 10x json-logic-js apply (20 rules)',
+    compilerRatio >= 10,
+    `x${compilerRatio.toFixed(2)}`,
+  );
+
+  const big = setup(makeRules(1000, 13));
   let bigAllowed = 0;
-  for (const input of inputs.slice(0, 500)) {
-    const a = bigEngines.ours(input);
-    if (a !== bigEngines.jl(input)) throw new Error('1,000-rule engines disagree');
+  for (let i = 0; i < 500; i += 1) {
+    const a = big.engine(inputs[i]!);
+    if (
+      a !== big.jl(inputs[i]!) ||
+      a !== big.compiled(contexts[i]!) ||
+      a !== big.applied(contexts[i]!)
+    ) {
+      throw new Error(`1,000-rule engines disagree on request ${i}`);
+    }
     if (a) bigAllowed += 1;
   }
   console.log(`1,000 rules: engines agree on 500 requests (${bigAllowed} allow).`);
@@ -334,21 +224,39 @@ m = eval(p.sub_rule)
       {
         name: 'json-logic-js apply x1000 rules',
         library: 'json-logic-js@2.0.5',
-        fn: () => bigEngines.jl(inputs[next()]!),
+        fn: () => big.jl(inputs[next()]!),
       },
       {
-        name: 'agentguard policyEngine (compiled) 1000 rules',
+        name: 'agentguard policyEngine 1000 rules',
         library: 'agentguard',
-        fn: () => bigEngines.ours(inputs[next()]!),
+        fn: () => big.engine(inputs[next()]!),
+      },
+      {
+        name: 'json-logic-js apply x1000 (prepared data)',
+        library: 'json-logic-js@2.0.5',
+        fn: () => big.applied(contexts[next()]!),
+      },
+      {
+        name: 'compileJsonLogic x1000 (prepared data)',
+        library: 'agentguard',
+        fn: () => big.compiled(contexts[next()]!),
       },
     ],
     { baseline: 'json-logic-js apply x1000 rules' },
   );
-  const bigRatio = bigRows.find((r) => r.library === 'agentguard')?.relative ?? 0;
+  const bigEngine = ratio(bigRows, 'agentguard policyEngine 1000 rules');
   reportTarget(
-    'compiled engine >= 10x json-logic-js apply (1,000 rules)',
-    bigRatio >= 10,
-    `x${bigRatio.toFixed(2)}`,
+    'policy engine >= 10x json-logic-js apply (1,000 rules)',
+    bigEngine >= 10,
+    `x${bigEngine.toFixed(2)}`,
+  );
+  const applied = bigRows.find((r) => r.name === 'json-logic-js apply x1000 (prepared data)')!;
+  const bigCompiled = bigRows.find((r) => r.name === 'compileJsonLogic x1000 (prepared data)')!;
+  const bigCompiler = bigCompiled.opsPerSecond / applied.opsPerSecond;
+  reportTarget(
+    'compileJsonLogic >= 10x json-logic-js apply (1,000 rules, prepared data)',
+    bigCompiler >= 10,
+    `x${bigCompiler.toFixed(2)}`,
   );
 }
 

@@ -139,6 +139,11 @@ export function policyEngine(options: PolicyEngineOptions = {}): PolicyEvaluator
   });
   const globalSet = staticGlobal.length > 0 ? new PolicySet(staticGlobal) : EMPTY_SET;
   const tenantSets = new Map([...staticTenants].map(([t, list]) => [t, new PolicySet(list)]));
+  // Without a store the sets of a tenant never change: built once, not per call.
+  const globalOnly: readonly PolicySet[] = Object.freeze([globalSet]);
+  const staticSets = new Map(
+    [...tenantSets].map(([t, set]) => [t, Object.freeze([globalSet, set])] as const),
+  );
 
   // Store policies: compiled per scope on first use and whenever the scope's revision moves.
   const scopes = new Map<string, ScopeEntry>();
@@ -185,9 +190,9 @@ export function policyEngine(options: PolicyEngineOptions = {}): PolicyEvaluator
     return isPromise(revision) ? revision.then(withRevision) : withRevision(revision);
   }
 
-  function setsFor(tenant: string): MaybePromise<PolicySet[]> {
+  function setsFor(tenant: string): MaybePromise<readonly PolicySet[]> {
+    if (!store) return (tenant === 'global' ? undefined : staticSets.get(tenant)) ?? globalOnly;
     const staticTenant = tenant === 'global' ? undefined : tenantSets.get(tenant);
-    if (!store) return staticTenant ? [globalSet, staticTenant] : [globalSet];
     const storeGlobal = load('global');
     const storeTenant = tenant === 'global' ? EMPTY_SET : load(tenant);
     const assemble = (g: PolicySet, t: PolicySet): PolicySet[] => [
@@ -214,7 +219,7 @@ export function policyEngine(options: PolicyEngineOptions = {}): PolicyEvaluator
   }
 
   function evaluate(input: PolicyInput): MaybePromise<PolicyOutcome> {
-    let sets: MaybePromise<PolicySet[]>;
+    let sets: MaybePromise<readonly PolicySet[]>;
     try {
       sets = setsFor(input.principal.tenantId);
     } catch (error) {

@@ -1,12 +1,14 @@
 import {
   compileToolPatterns,
   GuardConfigError,
+  type PolicyInput,
+  type PolicyMatch,
   type StepUpChallenge,
   type ToolInfo,
 } from '@agentguard/core';
 import type { Policy, PolicyActionDefinition, PolicyActionType } from '../policy-schema.js';
-import { compileRule, type Evaluate, type Tracer } from './compiler.js';
-import { contextPath } from './context-paths.js';
+import { compileRule, compileRuleTest, type Evaluate, type Tracer } from './compiler.js';
+import { INPUT_ACCESS } from './context-paths.js';
 import type { OperationRegistry } from '../operation-registry.js';
 
 /** An action with its parameters, normalised. */
@@ -27,8 +29,14 @@ export interface CompiledPolicy {
   readonly action: Action;
   readonly actionType: PolicyActionType;
   readonly targets: (tool: ToolInfo) => boolean;
-  /** Undefined when the policy has no condition (it applies to every targeted call). */
-  readonly condition: Evaluate | undefined;
+  /**
+   * Whether the condition holds for a call (read straight from the call input). Undefined when
+   * the policy has no condition (it applies to every targeted call) or does not compile.
+   */
+  readonly test: ((input: PolicyInput) => boolean) | undefined;
+  /** How a decision lists this policy, not decisive / decisive (frozen, shared by calls). */
+  readonly match: PolicyMatch;
+  readonly decisiveMatch: PolicyMatch;
   /** Set when a stored policy failed to compile: it then fails closed. */
   readonly broken: GuardConfigError | undefined;
   readonly source: Policy;
@@ -85,14 +93,14 @@ export function compilePolicy(
   path: string,
   tolerant = false,
 ): CompiledPolicy {
-  let condition: Evaluate | undefined;
+  let test: ((input: PolicyInput) => boolean) | undefined;
   let broken: GuardConfigError | undefined;
   if (policy.condition !== undefined) {
     try {
-      condition = compileRule(policy.condition, {
+      test = compileRuleTest(policy.condition, {
         ...settings,
         path: `${path}.condition`,
-        fastPath: contextPath,
+        root: INPUT_ACCESS,
       });
     } catch (error) {
       if (!tolerant || !(error instanceof GuardConfigError)) throw error;
@@ -100,16 +108,28 @@ export function compilePolicy(
     }
   }
   const action = normaliseAction(policy.action);
+  const monitor = policy.state === 'monitor';
+  const match = (decisive: boolean): PolicyMatch =>
+    Object.freeze({
+      id: policy.id,
+      version: policy.version,
+      action: action.type,
+      scope: policy.scope,
+      monitor,
+      decisive,
+    });
   return {
     id: policy.id,
     version: policy.version,
     scope: policy.scope,
     state: policy.state,
-    monitor: policy.state === 'monitor',
+    monitor,
     action,
     actionType: action.type,
     targets: compileTarget(policy),
-    condition,
+    test,
+    match: match(false),
+    decisiveMatch: match(true),
     broken,
     source: policy,
   };
@@ -120,7 +140,7 @@ export function tracedCondition(
   policy: CompiledPolicy,
   settings: CompileSettings,
 ): { readonly evaluate: Evaluate; readonly tracer: Tracer } | undefined {
-  if (policy.condition === undefined) return undefined;
+  if (policy.source.condition === undefined) return undefined;
   if (!policy.traced) {
     const tracer: Tracer = { sink: undefined, tree: new Map() };
     const evaluate = compileRule(policy.source.condition, { ...settings, tracer });

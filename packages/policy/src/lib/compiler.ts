@@ -18,6 +18,21 @@ import {
 /** A compiled rule (or part of one). */
 export type Evaluate = (data: unknown) => unknown;
 
+/** A compiled rule in a boolean context: `truthy(evaluate(data))`, without the value. */
+export type Test = (data: unknown) => boolean;
+
+/**
+ * How a rule reads its data at the top level (outside the scoped logic of `map`, `filter`,
+ * `reduce`, `all`, `none`, `some`, which always reads the current item). The engine passes its
+ * call input and reads facts from it directly instead of building the evaluation context.
+ */
+export interface RootAccess {
+  /** A reader for a literal `var` path; returns `undefined` for "not found". */
+  readonly path: (segments: readonly string[]) => Evaluate;
+  /** The data itself, for `var` with a computed or empty path, `missing`, `missing_some`. */
+  readonly data: (root: unknown) => unknown;
+}
+
 /** One logic node of a traced rule: its operator and where its arguments sit. */
 export interface TraceNode {
   readonly op: string;
@@ -39,18 +54,28 @@ export interface CompilerSettings {
   readonly path?: string | undefined;
   /** Compile a traced variant (slower; for `explain`). */
   readonly tracer?: Tracer | undefined;
-  /** Direct getters for literal `var` paths (the engine's evaluation context). */
-  readonly fastPath?: ((segments: readonly string[]) => Evaluate | undefined) | undefined;
+  /** How the top level reads its data. Default: the data is the evaluation data itself. */
+  readonly root?: RootAccess | undefined;
 }
 
 interface State extends CompilerSettings {
   nodes: number;
+  /** False while compiling the per-item logic of a scoped operation. */
+  atRoot: boolean;
 }
 
 interface Node {
   readonly ev: Evaluate;
   readonly constant: boolean;
   readonly value?: unknown;
+  /** `truthy(ev(data))`, when cheaper than that (boolean operators, `and`, `or`, `if`). */
+  readonly test?: Test | undefined;
+  /**
+   * For `var` with a literal path: the raw reader (`undefined` when not found) and the value
+   * then used, so comparisons can read without the extra call.
+   */
+  readonly read?: Evaluate | undefined;
+  readonly notFound?: unknown;
 }
 
 type Fixed = (a: unknown, b: unknown, c: unknown) => unknown;
@@ -110,6 +135,22 @@ function constant(value: unknown): Node {
   return { ev: () => value, constant: true, value };
 }
 
+/** A node whose value is always a boolean: its test is its evaluation. */
+function boolean(ev: Test): Node {
+  return { ev, constant: false, test: ev };
+}
+
+/** The boolean-context evaluator of a node. */
+function testOf(node: Node): Test {
+  if (node.constant) {
+    const result = truthy(node.value);
+    return () => result;
+  }
+  if (node.test) return node.test;
+  const ev = node.ev;
+  return (data) => truthy(ev(data));
+}
+
 function fail(state: State, loc: string, message: string): never {
   const prefix = state.path;
   const path =
@@ -152,6 +193,11 @@ function literal(state: State, value: unknown, loc: string, depth: number): unkn
   return fail(state, loc, 'not a JSON value');
 }
 
+/** The data the top level hands to generic readers (`missing`, computed `var`). */
+function dataAccess(state: State): ((data: unknown) => unknown) | undefined {
+  return state.atRoot ? state.root?.data : undefined;
+}
+
 function compileNode(state: State, rule: unknown, loc: string, depth: number): Node {
   if (Array.isArray(rule)) {
     countNode(state, loc, depth);
@@ -184,10 +230,11 @@ function compileNode(state: State, rule: unknown, loc: string, depth: number): N
       return compileVar(state, values, opLoc, child);
     case 'missing': {
       const evs = children().map((n) => n.ev);
+      const access = dataAccess(state);
       return {
         ev: (data) =>
           missing(
-            data,
+            access ? access(data) : data,
             evs.map((ev) => ev(data)),
           ),
         constant: false,
@@ -197,7 +244,11 @@ function compileNode(state: State, rule: unknown, loc: string, depth: number): N
       const evs = children().map((n) => n.ev);
       const need = evs[0] ?? (() => undefined);
       const options = evs[1] ?? (() => undefined);
-      return { ev: (data) => missingSome(data, need(data), options(data)), constant: false };
+      const access = dataAccess(state);
+      return {
+        ev: (data) => missingSome(access ? access(data) : data, need(data), options(data)),
+        constant: false,
+      };
     }
     case 'if':
     case '?:':
@@ -209,7 +260,20 @@ function compileNode(state: State, rule: unknown, loc: string, depth: number): N
     default:
       break;
   }
-  if (SCOPED.has(op)) return compileScoped(op, children());
+  if (SCOPED.has(op)) {
+    // The per-item logic (second argument) reads the current item, never the top-level data.
+    const nodes = values.map((_, i) => {
+      if (i !== 1) return child(i);
+      const atRoot = state.atRoot;
+      state.atRoot = false;
+      try {
+        return child(i);
+      } finally {
+        state.atRoot = atRoot;
+      }
+    });
+    return compileScoped(op, nodes);
+  }
   const fixed = FIXED.get(op);
   if (fixed) return compileFixed(state, op, fixed, children(), loc);
   const variadic = VARIADIC.get(op);
@@ -230,6 +294,19 @@ function compileNode(state: State, rule: unknown, loc: string, depth: number): N
   return { ev: (data) => evaluate(evs.map((ev) => ev(data))), constant: false };
 }
 
+/** A `var` read: `read` gives `undefined` when not found, then `notFound` is the value. */
+function readNode(read: Evaluate, notFound: unknown): Node {
+  return {
+    ev: (data) => {
+      const value = read(data);
+      return value === undefined ? notFound : value;
+    },
+    constant: false,
+    read,
+    notFound,
+  };
+}
+
 function compileVar(
   state: State,
   values: readonly unknown[],
@@ -239,56 +316,41 @@ function compileVar(
   const nodes = values.map((_, i) => child(i));
   const path = nodes[0];
   const fallback = nodes[1];
-  if (path === undefined) return { ev: (data) => data, constant: false };
+  const access = dataAccess(state);
+  const whole: Evaluate = access ?? ((data) => data);
+  if (path === undefined) return { ev: whole, constant: false };
   if (!path.constant) {
     const pathEv = path.ev;
     const fallbackEv = fallback?.ev;
     return {
       ev: (data) => {
         const nf = fallbackEv ? fallbackEv(data) : undefined;
-        return varLookup(data, pathEv(data), nf === undefined ? null : nf);
+        return varLookup(whole(data), pathEv(data), nf === undefined ? null : nf);
       },
       constant: false,
     };
   }
   const key = path.value;
-  if (key === undefined || key === '' || key === null) {
-    return { ev: (data) => data, constant: false };
-  }
+  if (key === undefined || key === '' || key === null) return { ev: whole, constant: false };
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- json-logic-js's String(path).
   const segments = String(key).split('.');
   for (const segment of segments) {
     if (FORBIDDEN_SEGMENTS.has(segment))
       fail(state, opLoc, `var path segment "${segment}" refused`);
   }
-  const fast = state.fastPath?.(segments);
-  const get = fast
-    ? (data: unknown, nf: unknown) => {
-        const value = fast(data);
-        return value === undefined ? nf : value;
-      }
-    : compileVarPath(segments);
-  if (fallback === undefined) {
-    if (fast) {
-      return {
-        ev: (data) => {
-          const value = fast(data);
-          return value === undefined ? null : value;
-        },
-        constant: false,
-      };
-    }
-    return { ev: (data) => get(data, null), constant: false };
-  }
+  const root = state.atRoot ? state.root : undefined;
+  const read = root ? root.path(segments) : compileVarPath(segments);
+  if (fallback === undefined) return readNode(read, null);
   if (fallback.constant) {
-    const nf = fallback.value === undefined ? null : fallback.value;
-    return { ev: (data) => get(data, nf), constant: false };
+    return readNode(read, fallback.value === undefined ? null : fallback.value);
   }
+  // json-logic-js evaluates the default on every call, found or not.
   const fallbackEv = fallback.ev;
   return {
     ev: (data) => {
       const nf = fallbackEv(data);
-      return get(data, nf === undefined ? null : nf);
+      const value = read(data);
+      return value !== undefined ? value : nf === undefined ? null : nf;
     },
     constant: false,
   };
@@ -314,17 +376,30 @@ function compileIf(state: State, nodes: readonly Node[], loc: string): Node {
       constant: false,
     };
   }
+  const tests = nodes.map(testOf);
   if (n === 3) {
-    const [c, t, e] = evs as [Evaluate, Evaluate, Evaluate];
-    return { ev: (data) => (truthy(c(data)) ? t(data) : e(data)), constant: false };
+    const [, t, e] = evs as [Evaluate, Evaluate, Evaluate];
+    const [tc, tt, te] = tests as [Test, Test, Test];
+    return {
+      ev: (data) => (tc(data) ? t(data) : e(data)),
+      test: (data) => (tc(data) ? tt(data) : te(data)),
+      constant: false,
+    };
   }
   return {
     ev: (data) => {
       let i = 0;
       for (; i < n - 1; i += 2) {
-        if (truthy(evs[i]!(data))) return evs[i + 1]!(data);
+        if (tests[i]!(data)) return evs[i + 1]!(data);
       }
       return n === i + 1 ? evs[i]!(data) : null;
+    },
+    test: (data) => {
+      let i = 0;
+      for (; i < n - 1; i += 2) {
+        if (tests[i]!(data)) return tests[i + 1]!(data);
+      }
+      return n === i + 1 ? tests[i]!(data) : false;
     },
     constant: false,
   };
@@ -351,31 +426,27 @@ function compileAndOr(state: State, nodes: readonly Node[], loc: string, isAnd: 
       constant: false,
     };
   }
-  if (n === 0) return { ev: () => undefined, constant: false };
-  if (n === 1) return { ev: evs[0]!, constant: false };
-  if (isAnd) {
-    if (n === 2) {
-      const [a, b] = evs as [Evaluate, Evaluate];
-      return {
-        ev: (data) => {
-          const x = a(data);
-          return truthy(x) ? b(data) : x;
-        },
-        constant: false,
-      };
-    }
-    if (n === 3) {
-      const [a, b, c] = evs as [Evaluate, Evaluate, Evaluate];
-      return {
-        ev: (data) => {
-          const x = a(data);
-          if (!truthy(x)) return x;
-          const y = b(data);
-          return truthy(y) ? c(data) : y;
-        },
-        constant: false,
-      };
-    }
+  if (n === 0) return { ev: () => undefined, test: () => false, constant: false };
+  if (n === 1) return { ev: evs[0]!, test: testOf(nodes[0]!), constant: false };
+  // `and` / `or` return an operand; in a boolean context only its truthiness matters, and the
+  // operands evaluated are the same (the first falsy / truthy one ends both).
+  const tests = nodes.map(testOf);
+  const test = isAnd ? andTest(tests) : orTest(tests);
+  if (n === 2) {
+    const [a, b] = evs as [Evaluate, Evaluate];
+    return {
+      ev: isAnd
+        ? (data) => {
+            const x = a(data);
+            return truthy(x) ? b(data) : x;
+          }
+        : (data) => {
+            const x = a(data);
+            return truthy(x) ? x : b(data);
+          },
+      test,
+      constant: false,
+    };
   }
   return {
     ev: (data) => {
@@ -386,21 +457,57 @@ function compileAndOr(state: State, nodes: readonly Node[], loc: string, isAnd: 
       }
       return current;
     },
+    test,
     constant: false,
+  };
+}
+
+function andTest(tests: readonly Test[]): Test {
+  const n = tests.length;
+  if (n === 2) {
+    const [a, b] = tests as [Test, Test];
+    return (data) => a(data) && b(data);
+  }
+  if (n === 3) {
+    const [a, b, c] = tests as [Test, Test, Test];
+    return (data) => a(data) && b(data) && c(data);
+  }
+  if (n === 4) {
+    const [a, b, c, d] = tests as [Test, Test, Test, Test];
+    return (data) => a(data) && b(data) && c(data) && d(data);
+  }
+  return (data) => {
+    for (let i = 0; i < n; i += 1) if (!tests[i]!(data)) return false;
+    return true;
+  };
+}
+
+function orTest(tests: readonly Test[]): Test {
+  const n = tests.length;
+  if (n === 2) {
+    const [a, b] = tests as [Test, Test];
+    return (data) => a(data) || b(data);
+  }
+  if (n === 3) {
+    const [a, b, c] = tests as [Test, Test, Test];
+    return (data) => a(data) || b(data) || c(data);
+  }
+  return (data) => {
+    for (let i = 0; i < n; i += 1) if (tests[i]!(data)) return true;
+    return false;
   };
 }
 
 function compileScoped(op: string, nodes: readonly Node[]): Node {
   const source = nodes[0]?.ev ?? (() => undefined);
   const logic = nodes[1]?.ev ?? (() => undefined);
+  const holds = nodes[1] ? testOf(nodes[1]) : () => false;
   switch (op) {
     case 'filter':
       return {
         ev: (data) => {
           const items = source(data);
-          return Array.isArray(items)
-            ? (items as unknown[]).filter((item) => truthy(logic(item)))
-            : [];
+          return Array.isArray(items) ? (items as unknown[]).filter((item) => holds(item)) : [];
         },
         constant: false,
       };
@@ -427,36 +534,121 @@ function compileScoped(op: string, nodes: readonly Node[]): Node {
       };
     }
     case 'all':
-      return {
-        ev: (data) => {
-          const items = source(data);
-          if (!Array.isArray(items) || items.length === 0) return false;
-          for (const item of items) if (!truthy(logic(item))) return false;
-          return true;
-        },
-        constant: false,
-      };
+      return boolean((data) => {
+        const items = source(data);
+        if (!Array.isArray(items) || items.length === 0) return false;
+        for (const item of items) if (!holds(item)) return false;
+        return true;
+      });
     case 'none':
-      return {
-        ev: (data) => {
-          const items = source(data);
-          if (!Array.isArray(items) || items.length === 0) return true;
-          for (const item of items) if (truthy(logic(item))) return false;
-          return true;
-        },
-        constant: false,
-      };
+      return boolean((data) => {
+        const items = source(data);
+        if (!Array.isArray(items) || items.length === 0) return true;
+        for (const item of items) if (holds(item)) return false;
+        return true;
+      });
     default:
-      return {
-        ev: (data) => {
-          const items = source(data);
-          if (!Array.isArray(items) || items.length === 0) return false;
-          for (const item of items) if (truthy(logic(item))) return true;
-          return false;
-        },
-        constant: false,
-      };
+      return boolean((data) => {
+        const items = source(data);
+        if (!Array.isArray(items) || items.length === 0) return false;
+        for (const item of items) if (holds(item)) return true;
+        return false;
+      });
   }
+}
+
+/** Operators whose result is always a boolean. */
+const BOOLEAN_OPS = new Set(['==', '===', '!=', '!==', '>', '>=', '<', '<=', '!', '!!', 'in']);
+
+/** `<`, `<=`, `>`, `>=` with the constant on the left, turned around. */
+const MIRRORED: ReadonlyMap<string, string> = new Map([
+  ['<', '>'],
+  ['<=', '>='],
+  ['>', '<'],
+  ['>=', '<='],
+  ['==', '=='],
+  ['===', '==='],
+  ['!=', '!='],
+  ['!==', '!=='],
+]);
+
+/**
+ * A comparison of a value with a constant, reading the value without the `var` node's extra
+ * call. The constant is JSON (never `undefined`, no functions), so converting it to a
+ * primitive has no side effect and `k < v` is `v > k`.
+ */
+function compareWithConstant(op: string, value: Node, k: unknown): Node | undefined {
+  const get = value.read ?? value.ev;
+  const nf = value.read ? value.notFound : undefined;
+  // `undefined == k` is `null == k` for every k, so a missing value needs no substitution
+  // when the default is null (the usual case).
+  const looseNf = nf === null || nf === undefined;
+  switch (op) {
+    case '==':
+      return looseNf
+        ? boolean((data) => get(data) == k)
+        : boolean((data) => {
+            const v = get(data);
+            return (v === undefined ? nf : v) == k;
+          });
+    case '!=':
+      return looseNf
+        ? boolean((data) => get(data) != k)
+        : boolean((data) => {
+            const v = get(data);
+            return (v === undefined ? nf : v) != k;
+          });
+    case '===':
+      return looseNf && k !== null
+        ? boolean((data) => get(data) === k)
+        : boolean((data) => {
+            const v = get(data);
+            return (v === undefined ? nf : v) === k;
+          });
+    case '!==':
+      return looseNf && k !== null
+        ? boolean((data) => get(data) !== k)
+        : boolean((data) => {
+            const v = get(data);
+            return (v === undefined ? nf : v) !== k;
+          });
+    case '>':
+      return boolean((data) => {
+        const v = get(data);
+        return ((v === undefined ? nf : v) as number) > (k as number);
+      });
+    case '>=':
+      return boolean((data) => {
+        const v = get(data);
+        return ((v === undefined ? nf : v) as number) >= (k as number);
+      });
+    case '<':
+      return boolean((data) => {
+        const v = get(data);
+        return ((v === undefined ? nf : v) as number) < (k as number);
+      });
+    case '<=':
+      return boolean((data) => {
+        const v = get(data);
+        return ((v === undefined ? nf : v) as number) <= (k as number);
+      });
+    default:
+      return undefined;
+  }
+}
+
+/** `in` with a constant needle: membership in a list, or a substring. */
+function inWithConstantNeedle(k: unknown, haystack: Node): Node {
+  const get = haystack.read ?? haystack.ev;
+  const nf = haystack.read ? haystack.notFound : undefined;
+  const needle = typeof k === 'string' ? k : String(k);
+  return boolean((data) => {
+    let b = get(data);
+    if (b === undefined) b = nf;
+    if (Array.isArray(b)) return b.indexOf(k) !== -1;
+    if (typeof b === 'string') return b.indexOf(needle) !== -1;
+    return inOp(k, b);
+  });
 }
 
 function compileFixed(
@@ -481,49 +673,74 @@ function compileFixed(
       constant: false,
     };
   }
-  if (evs.length === 2 && arity >= 2) {
-    const [a, b] = evs as [Evaluate, Evaluate];
-    const right = nodes[1]!;
-    if (right.constant) {
+  const bool = BOOLEAN_OPS.has(op);
+  if (!tracer && evs.length === 1 && (op === '!' || op === '!!')) {
+    const t = testOf(nodes[0]!);
+    return boolean(op === '!' ? (data) => !t(data) : t);
+  }
+  if (!tracer && evs.length === 2 && arity >= 2) {
+    const [left, right] = nodes as [Node, Node];
+    if (right.constant && !left.constant) {
+      const special = compareWithConstant(op, left, right.value);
+      if (special) return special;
+    }
+    if (left.constant && !right.constant) {
+      const mirrored = MIRRORED.get(op);
+      const special = mirrored ? compareWithConstant(mirrored, right, left.value) : undefined;
+      if (special) return special;
+    }
+    if (op === 'in' && left.constant && !right.constant) {
+      return inWithConstantNeedle(left.value, right);
+    }
+    if (op === 'in' && right.constant) {
       const k = right.value;
-      if (op === '===') return { ev: (data) => a(data) === k, constant: false };
-      if (op === '==') return { ev: (data) => a(data) == k, constant: false };
-      if (op === 'in' && Array.isArray(k) && k.every((x) => typeof x !== 'object' || x === null)) {
+      if (Array.isArray(k) && k.every((x) => typeof x !== 'object' || x === null)) {
         // Equivalent to indexOf: JSON constants hold no NaN, and objects never equal them.
         const set = new Set<unknown>(k);
-        return { ev: (data) => set.has(a(data)), constant: false };
+        const a = left.ev;
+        return boolean((data) => set.has(a(data)));
       }
     }
-    return { ev: (data) => fn(a(data), b(data), undefined), constant: false };
   }
+  const made = fixedCall(fn, evs);
+  return bool && !tracer ? boolean(made as Test) : { ev: made, constant: false };
+}
+
+function fixedCall(fn: Fixed, evs: readonly Evaluate[]): Evaluate {
   switch (evs.length) {
     case 0:
-      return { ev: () => fn(undefined, undefined, undefined), constant: false };
+      return () => fn(undefined, undefined, undefined);
     case 1: {
       const [a] = evs as [Evaluate];
-      return { ev: (data) => fn(a(data), undefined, undefined), constant: false };
+      return (data) => fn(a(data), undefined, undefined);
     }
     case 2: {
       const [a, b] = evs as [Evaluate, Evaluate];
-      return { ev: (data) => fn(a(data), b(data), undefined), constant: false };
+      return (data) => fn(a(data), b(data), undefined);
     }
     case 3: {
       const [a, b, c] = evs as [Evaluate, Evaluate, Evaluate];
-      return { ev: (data) => fn(a(data), b(data), c(data)), constant: false };
+      return (data) => fn(a(data), b(data), c(data));
     }
     default:
-      return {
-        ev: (data) => {
-          const args = evs.map((ev) => ev(data));
-          return fn(args[0], args[1], args[2]);
-        },
-        constant: false,
+      return (data) => {
+        const args = evs.map((ev) => ev(data));
+        return fn(args[0], args[1], args[2]);
       };
   }
 }
 
+function compileTop(rule: unknown, settings: CompilerSettings): Node {
+  const state: State = { ...settings, nodes: 0, atRoot: true };
+  return compileNode(state, rule, '', 0);
+}
+
 /** Compiles a json-logic rule into closures. Throws a `GuardConfigError` naming the path. */
 export function compileRule(rule: unknown, settings: CompilerSettings): Evaluate {
-  const state: State = { ...settings, nodes: 0 };
-  return compileNode(state, rule, '', 0).ev;
+  return compileTop(rule, settings).ev;
+}
+
+/** Compiles a rule for a boolean context: `truthy(compileRule(rule)(data))`, faster. */
+export function compileRuleTest(rule: unknown, settings: CompilerSettings): Test {
+  return testOf(compileTop(rule, settings));
 }

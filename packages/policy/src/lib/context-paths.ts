@@ -1,51 +1,64 @@
-import type { EvaluationContext } from '../evaluation-context.js';
+import type { PolicyInput } from '@agentguard/core';
+import { evaluationContext } from '../evaluation-context.js';
+import type { Evaluate, RootAccess } from './compiler.js';
 import { compileVarPath } from './semantics.js';
 
-type Getter = (data: unknown) => unknown;
-type C = EvaluationContext;
+type I = PolicyInput;
 
-// One function literal per path: each property load stays monomorphic, which a shared generic
-// reader (a megamorphic keyed load plus an own-property check) cannot be. Only valid for data
-// built by `evaluationContext` (plain own properties, no functions), which is all the engine
-// ever passes to conditions.
-const KNOWN: ReadonlyMap<string, Getter> = new Map<string, Getter>([
-  ['principal', (c) => (c as C).principal],
-  ['principal.subject', (c) => (c as C).principal.subject],
-  ['principal.tenant', (c) => (c as C).principal.tenant],
-  ['principal.roles', (c) => (c as C).principal.roles],
-  ['principal.permissions', (c) => (c as C).principal.permissions],
-  ['principal.scopes', (c) => (c as C).principal.scopes],
-  ['principal.agent', (c) => (c as C).principal.agent],
-  ['principal.agent.id', (c) => (c as C).principal.agent?.id],
-  ['principal.agent.sponsor', (c) => (c as C).principal.agent?.sponsor],
-  ['principal.agent.riskTier', (c) => (c as C).principal.agent?.riskTier],
-  ['principal.acr', (c) => (c as C).principal.acr],
-  ['principal.amr', (c) => (c as C).principal.amr],
-  ['principal.authTime', (c) => (c as C).principal.authTime],
-  ['tool', (c) => (c as C).tool],
-  ['tool.name', (c) => (c as C).tool.name],
-  ['tool.operation', (c) => (c as C).tool.operation],
-  ['tool.tags', (c) => (c as C).tool.tags],
-  ['tool.sensitivity', (c) => (c as C).tool.sensitivity],
-  ['request', (c) => (c as C).request],
-  ['request.time', (c) => (c as C).request.time],
-  ['request.ip', (c) => (c as C).request.ip],
-  ['request.country', (c) => (c as C).request.country],
-  ['request.userAgent', (c) => (c as C).request.userAgent],
-  ['args', (c) => (c as C).args],
+const NO_METHODS: readonly string[] = Object.freeze([]);
+
+// Conditions compiled by the engine read the call input directly: each literal `var` path of
+// the evaluation context maps to a getter over `PolicyInput` that returns what the context
+// would hold there (`undefined` when the context would not have the fact). One function
+// literal per path keeps each property load monomorphic; no context is built per call.
+const KNOWN: ReadonlyMap<string, Evaluate> = new Map<string, Evaluate>([
+  ['principal.subject', (i) => (i as I).principal.subject],
+  ['principal.tenant', (i) => (i as I).principal.tenantId],
+  ['principal.roles', (i) => (i as I).principal.roles],
+  ['principal.permissions', (i) => (i as I).principal.permissions],
+  ['principal.scopes', (i) => (i as I).principal.scopes],
+  ['principal.agent.id', (i) => (i as I).principal.agent?.id],
+  ['principal.agent.sponsor', (i) => (i as I).principal.agent?.sponsor],
+  ['principal.agent.riskTier', (i) => (i as I).principal.agent?.riskTier],
+  ['principal.acr', (i) => (i as I).principal.authLevel.acr],
+  ['principal.amr', (i) => (i as I).principal.authLevel.amr ?? NO_METHODS],
+  ['principal.authTime', (i) => (i as I).principal.authLevel.authTime],
+  ['tool.name', (i) => (i as I).tool.name],
+  ['tool.operation', (i) => (i as I).tool.operation],
+  ['tool.tags', (i) => (i as I).tool.tags],
+  ['tool.sensitivity', (i) => (i as I).tool.sensitivity],
+  ['tool.annotations', (i) => (i as I).tool.annotations],
+  ['request.time', (i) => (i as I).now],
+  ['request.ip', (i) => (i as I).context.ip],
+  ['request.country', (i) => (i as I).context.country],
+  ['request.userAgent', (i) => (i as I).context.userAgent],
+  ['args', (i) => (i as I).args],
 ]);
 
-/**
- * A direct getter for a literal `var` path into an evaluation context, or undefined when the
- * path needs the generic reader. Getters return `undefined` for "not found".
- */
-export function contextPath(segments: readonly string[]): Getter | undefined {
-  const known = KNOWN.get(segments.join('.'));
-  if (known) return known;
-  if (segments[0] === 'args' && segments.length > 1) {
-    // The arguments are caller data: read them with the generic, own-property-only reader.
-    const rest = compileVarPath(segments.slice(1));
-    return (c) => rest((c as C).args, undefined);
-  }
-  return undefined;
+/** The evaluation context of a call input, for readers that need the whole data. */
+function contextOf(input: unknown): unknown {
+  return evaluationContext(input as I);
 }
+
+/** A getter over the call input for a literal path; `undefined` means "not found". */
+function inputPath(segments: readonly string[]): Evaluate {
+  // The longest known prefix; what follows is data (arguments, annotations, list items), read
+  // with the generic own-property-only reader.
+  for (let n = Math.min(segments.length, 3); n >= 1; n -= 1) {
+    const known = KNOWN.get(segments.slice(0, n).join('.'));
+    if (!known) continue;
+    if (n === segments.length) return known;
+    const rest = compileVarPath(segments.slice(n));
+    return (input) => {
+      const value = known(input);
+      return value === undefined || value === null ? undefined : rest(value);
+    };
+  }
+  // Whole objects (`principal`, `tool`, `request`, `principal.agent`) and facts the context
+  // does not have: read from the context itself, built for this read only.
+  const generic = compileVarPath(segments);
+  return (input) => generic(contextOf(input));
+}
+
+/** How engine conditions read a `PolicyInput` as if it were its evaluation context. */
+export const INPUT_ACCESS: RootAccess = Object.freeze({ path: inputPath, data: contextOf });

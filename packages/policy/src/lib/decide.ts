@@ -10,10 +10,8 @@ import {
   type StepUpChallenge,
 } from '@agentguard/core';
 import type { DefaultDecision } from '../policy-engine.js';
-import { evaluationContext, type EvaluationContext } from '../evaluation-context.js';
 import type { CompiledPolicy } from './compiled-policy.js';
 import type { PolicySet } from './policy-set.js';
-import { truthy } from './semantics.js';
 
 /** Whether the principal meets a step-up requirement now. */
 export function stepUpMet(
@@ -67,27 +65,6 @@ export function mergeRequirements(requirements: readonly StepUpChallenge[]): Ste
   };
 }
 
-/** One policy that matched (or failed) during a decision. */
-export interface Hit {
-  readonly policy: CompiledPolicy;
-  /** True when the condition threw or the policy did not compile: it fails closed. */
-  readonly failed: boolean;
-}
-
-/** Evaluates one policy's condition against the context. */
-export function conditionHolds(
-  policy: CompiledPolicy,
-  context: EvaluationContext,
-): boolean | 'error' {
-  if (policy.broken) return 'error';
-  if (policy.condition === undefined) return true;
-  try {
-    return truthy(policy.condition(context));
-  } catch {
-    return 'error';
-  }
-}
-
 /**
  * Builds a rejection without capturing a stack trace: a denial is an answer, not a bug, and
  * capturing the stack costs more than evaluating the policies.
@@ -102,135 +79,174 @@ function rejection<E>(make: () => E): E {
   }
 }
 
-/** Combines the hits into the engine's answer (deny > step-up > approval > allow). */
-export function combine(
-  input: PolicyInput,
-  hits: readonly Hit[],
-  defaultDecision: DefaultDecision,
-): PolicyOutcome {
-  let failed: CompiledPolicy | undefined;
-  let deny: CompiledPolicy | undefined;
-  let approval: CompiledPolicy | undefined;
-  let globalAllow: CompiledPolicy | undefined;
-  let stepUps: CompiledPolicy[] | undefined;
-  let firstUnmet: CompiledPolicy | undefined;
-  let masks: string[] | undefined;
-  for (const { policy, failed: broke } of hits) {
-    if (policy.monitor) continue;
-    if (broke) {
-      failed ??= policy;
-      continue;
+const NOTHING_MATCHED: PolicyOutcome = Object.freeze({ ok: true, matched: Object.freeze([]) });
+
+/**
+ * The policies that matched one call, in order, and the first of each kind that can decide
+ * (deny > unmet step-up > approval > global allow; a failing condition beats them all).
+ */
+class Tally {
+  readonly matched: PolicyMatch[] = [];
+  failed: CompiledPolicy | undefined;
+  failedAt = -1;
+  deny: CompiledPolicy | undefined;
+  denyAt = -1;
+  unmet: CompiledPolicy | undefined;
+  unmetAt = -1;
+  approval: CompiledPolicy | undefined;
+  approvalAt = -1;
+  globalAllow: CompiledPolicy | undefined;
+  globalAllowAt = -1;
+  stepUps: StepUpChallenge[] | undefined;
+  masks: string[] | undefined;
+
+  add(policy: CompiledPolicy, failed: boolean, input: PolicyInput): void {
+    const at = this.matched.length;
+    this.matched.push(policy.match);
+    if (policy.monitor) return;
+    if (failed) {
+      if (this.failed === undefined) {
+        this.failed = policy;
+        this.failedAt = at;
+      }
+      return;
     }
     const action = policy.action;
     switch (action.type) {
       case 'deny':
-        deny ??= policy;
+        if (this.deny === undefined) {
+          this.deny = policy;
+          this.denyAt = at;
+        }
         break;
       case 'step_up':
-        (stepUps ??= []).push(policy);
-        if (!firstUnmet && !stepUpMet(action.requirement, input.principal, input.now)) {
-          firstUnmet = policy;
+        (this.stepUps ??= []).push(action.requirement);
+        if (
+          this.unmet === undefined &&
+          !stepUpMet(action.requirement, input.principal, input.now)
+        ) {
+          this.unmet = policy;
+          this.unmetAt = at;
         }
         break;
       case 'require_approval':
-        approval ??= policy;
+        if (this.approval === undefined) {
+          this.approval = policy;
+          this.approvalAt = at;
+        }
         break;
-      case 'mask':
-        masks ??= [];
+      case 'mask': {
+        const masks = (this.masks ??= []);
         if (!masks.includes(action.profile)) masks.push(action.profile);
         break;
+      }
       default:
         // A tenant `allow` is recorded but never lifts anything: only global ones count.
-        if (policy.scope === 'global') globalAllow ??= policy;
+        if (policy.scope === 'global' && this.globalAllow === undefined) {
+          this.globalAllow = policy;
+          this.globalAllowAt = at;
+        }
     }
   }
-  const decisive = failed ?? deny ?? firstUnmet ?? approval ?? globalAllow;
-  const matched = hits.map(({ policy }) => toMatch(policy, policy === decisive));
-  if (failed) {
-    return {
-      ok: false,
-      matched,
-      error: rejection(() => new PolicyDeniedError(undefined, { reason: 'policy_error' })),
-    };
+
+  outcome(defaultDecision: DefaultDecision): PolicyOutcome {
+    const matched = this.matched;
+    const { failed, deny, unmet, approval, globalAllow } = this;
+    const decisive = failed ?? deny ?? unmet ?? approval ?? globalAllow;
+    if (decisive !== undefined) {
+      const at =
+        decisive === failed
+          ? this.failedAt
+          : decisive === deny
+            ? this.denyAt
+            : decisive === unmet
+              ? this.unmetAt
+              : decisive === approval
+                ? this.approvalAt
+                : this.globalAllowAt;
+      matched[at] = decisive.decisiveMatch;
+    }
+    if (failed) {
+      return {
+        ok: false,
+        matched,
+        error: rejection(() => new PolicyDeniedError(undefined, { reason: 'policy_error' })),
+      };
+    }
+    if (deny) {
+      return {
+        ok: false,
+        matched,
+        error: rejection(() => new PolicyDeniedError(undefined, { reason: deny.id })),
+      };
+    }
+    const requirement = this.stepUps ? mergeRequirements(this.stepUps) : undefined;
+    if (unmet && requirement) {
+      return {
+        ok: false,
+        matched,
+        error: rejection(() => new StepUpRequiredError(requirement, { reason: unmet.id })),
+      };
+    }
+    if (defaultDecision === 'deny' && !globalAllow) return noPolicyAllows(matched);
+    const masks = this.masks;
+    if (!masks && !requirement && !approval) return { ok: true, matched };
+    const obligations: { -readonly [K in keyof ObligationsPatch]: ObligationsPatch[K] } = {};
+    if (masks) obligations.maskProfiles = masks;
+    if (requirement) obligations.stepUp = requirement;
+    if (approval) {
+      obligations.approval = {
+        flowId: (approval.action as { flowId: string }).flowId,
+        policyId: approval.id,
+      };
+    }
+    return { ok: true, matched, obligations };
   }
-  if (deny) {
-    return {
-      ok: false,
-      matched,
-      error: rejection(() => new PolicyDeniedError(undefined, { reason: deny.id })),
-    };
-  }
-  const requirement = stepUps
-    ? mergeRequirements(
-        stepUps.map((p) => (p.action as { requirement: StepUpChallenge }).requirement),
-      )
-    : undefined;
-  if (firstUnmet && requirement) {
-    return {
-      ok: false,
-      matched,
-      error: rejection(() => new StepUpRequiredError(requirement, { reason: firstUnmet.id })),
-    };
-  }
-  if (defaultDecision === 'deny' && !globalAllow) {
-    return {
-      ok: false,
-      matched,
-      error: rejection(() => new PolicyDeniedError(undefined, { reason: 'no_policy_allows' })),
-    };
-  }
-  if (!masks && !requirement && !approval) return { ok: true, matched };
-  const obligations: { -readonly [K in keyof ObligationsPatch]: ObligationsPatch[K] } = {};
-  if (masks) obligations.maskProfiles = masks;
-  if (requirement) obligations.stepUp = requirement;
-  if (approval) {
-    obligations.approval = {
-      flowId: (approval.action as { flowId: string }).flowId,
-      policyId: approval.id,
-    };
-  }
-  return { ok: true, matched, obligations };
 }
 
-function toMatch(policy: CompiledPolicy, decisive: boolean): PolicyMatch {
+function noPolicyAllows(matched: readonly PolicyMatch[]): PolicyOutcome {
   return {
-    id: policy.id,
-    version: policy.version,
-    action: policy.actionType,
-    scope: policy.scope,
-    monitor: policy.monitor,
-    decisive,
+    ok: false,
+    matched,
+    error: rejection(() => new PolicyDeniedError(undefined, { reason: 'no_policy_allows' })),
   };
 }
 
-/** Runs every targeted policy of `sets` (global first, then the tenant's) and combines. */
+/**
+ * Runs every targeted policy of `sets` (global first, then the tenant's) and combines. The
+ * targeted policies of a tool are cached by the sets; conditions read the input directly.
+ */
 export function decide(
   input: PolicyInput,
   sets: readonly PolicySet[],
   defaultDecision: DefaultDecision,
   logger: Logger,
 ): PolicyOutcome {
-  let context: EvaluationContext | undefined;
-  let hits: Hit[] | undefined;
-  for (const set of sets) {
-    const policies = set.forTool(input.tool);
-    for (const policy of policies) {
-      let holds: boolean | 'error';
-      if (policy.condition === undefined && !policy.broken) holds = true;
-      else {
-        context ??= evaluationContext(input);
-        holds = conditionHolds(policy, context);
+  let tally: Tally | undefined;
+  const tool = input.tool;
+  for (let s = 0; s < sets.length; s += 1) {
+    const policies = sets[s]!.forTool(tool);
+    for (let i = 0; i < policies.length; i += 1) {
+      const policy = policies[i]!;
+      const test = policy.test;
+      let failed = policy.broken !== undefined;
+      if (test !== undefined) {
+        try {
+          if (!test(input)) continue;
+        } catch {
+          failed = true;
+        }
       }
-      if (holds === false) continue;
-      if (holds === 'error') {
+      if (failed) {
         logger.error('policy condition failed', {
           policyId: policy.id,
           scope: policy.scope,
           monitor: policy.monitor,
         });
       }
-      (hits ??= []).push({ policy, failed: holds === 'error' });
+      (tally ??= new Tally()).add(policy, failed, input);
     }
   }
-  return combine(input, hits ?? [], defaultDecision);
+  if (tally) return tally.outcome(defaultDecision);
+  return defaultDecision === 'deny' ? noPolicyAllows([]) : NOTHING_MATCHED;
 }

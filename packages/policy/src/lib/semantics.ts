@@ -51,34 +51,29 @@ export function varLookup(data: unknown, path: unknown, notFound: unknown): unkn
   return current;
 }
 
-/** Compiled `var` for a literal path. */
-export function compileVarPath(
-  segments: readonly string[],
-): (data: unknown, notFound: unknown) => unknown {
+/**
+ * Compiled `var` for a literal path: returns `undefined` when the path is not found (the
+ * caller substitutes the default), like {@link varLookup} otherwise.
+ */
+export function compileVarPath(segments: readonly string[]): (data: unknown) => unknown {
   if (segments.length === 1) {
     const [a] = segments as [string];
-    return (data, notFound) => {
-      if (data === null || data === undefined) return notFound;
-      const v = readOwn(data, a);
-      return v === undefined ? notFound : v;
-    };
+    return (data) => (data === null || data === undefined ? undefined : readOwn(data, a));
   }
   if (segments.length === 2) {
     const [a, b] = segments as [string, string];
-    return (data, notFound) => {
-      if (data === null || data === undefined) return notFound;
+    return (data) => {
+      if (data === null || data === undefined) return undefined;
       const v = readOwn(data, a);
-      if (v === undefined || v === null) return notFound;
-      const w = readOwn(v, b);
-      return w === undefined ? notFound : w;
+      return v === undefined || v === null ? undefined : readOwn(v, b);
     };
   }
-  return (data, notFound) => {
+  return (data) => {
     let current = data;
     for (const segment of segments) {
-      if (current === null || current === undefined) return notFound;
+      if (current === null || current === undefined) return undefined;
       current = readOwn(current, segment);
-      if (current === undefined) return notFound;
+      if (current === undefined) return undefined;
     }
     return current;
   };

@@ -13,7 +13,7 @@ export function prng(seed: number): () => number {
 }
 
 const KEYS = ['a', 'b', 'c', 'x', 'arr', 'n', 's'];
-const PATHS = [
+const DATA_PATHS = [
   'a',
   'b',
   'c',
@@ -58,10 +58,22 @@ const SCOPED = ['map', 'filter', 'all', 'none', 'some'];
 export interface Generator {
   rule(depth?: number): unknown;
   data(depth?: number): unknown;
+  /** A random number in [0, 1). */
+  random(): number;
+}
+
+/** What `var`, `missing` and the scoped operations read. Default: generic data paths. */
+export interface GeneratorOptions {
+  readonly paths?: readonly string[];
+  /** Sources of `map`, `filter`, `reduce`, `all`, `none`, `some`. */
+  readonly lists?: readonly string[];
 }
 
 /** Rules and data drawn from `seed`. */
-export function generator(seed: number): Generator {
+export function generator(seed: number, options: GeneratorOptions = {}): Generator {
+  const PATHS = options.paths ?? DATA_PATHS;
+  const LISTS = options.lists ?? ['arr', 'a', 'x'];
+  const REDUCED = options.lists ?? ['arr', 'a'];
   const random = prng(seed);
   const int = (n: number): number => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
@@ -117,9 +129,7 @@ export function generator(seed: number): Generator {
       const op = pick(SCOPED);
       return {
         [op]: [
-          random() < 0.7
-            ? { var: pick(['arr', 'a', 'x']) }
-            : Array.from({ length: int(4) }, primitive),
+          random() < 0.7 ? { var: pick(LISTS) } : Array.from({ length: int(4) }, primitive),
           rule(depth + 1),
         ],
       };
@@ -127,7 +137,7 @@ export function generator(seed: number): Generator {
     if (r < 0.63) {
       return {
         reduce: [
-          { var: pick(['arr', 'a']) },
+          { var: pick(REDUCED) },
           { '+': [{ var: 'current' }, { var: 'accumulator' }] },
           primitive(),
         ],
@@ -143,5 +153,5 @@ export function generator(seed: number): Generator {
     return { [op]: args(depth, int(5)) };
   }
 
-  return { rule, data };
+  return { rule, data, random };
 }
