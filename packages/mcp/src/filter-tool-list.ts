@@ -1,4 +1,4 @@
-import { GuardConfigError, type Guard } from '@agentguard/core';
+import { GuardConfigError, type CallContext, type Guard } from '@agentguard/core';
 import { readCallContext } from './lib/call-context.js';
 import { GuardProtocolError } from './lib/protocol-error.js';
 import { requestHandlers, type SdkExtra, type StoredRequestHandler } from './lib/sdk.js';
@@ -17,6 +17,14 @@ export interface FilterToolListOptions {
    * Default `false`: a guarded server lists only what the caller may call.
    */
   readonly listUnguardedTools?: boolean | undefined;
+  /**
+   * Adds what the transport cannot know to each call's context before the guard sees it, for
+   * example the client's country from a header your edge proxy sets
+   * (`(ctx) => ({ ...ctx, country: ctx.headers?.['x-client-country'] as string })`). Only
+   * use headers that a trusted proxy overwrites: anything else is the caller's say-so.
+   * Default: the context as read from the transport.
+   */
+  readonly callContext?: ((context: CallContext) => CallContext) | undefined;
 }
 
 const filtered = new WeakSet<StoredRequestHandler>();
@@ -48,7 +56,7 @@ export function filterToolList(
   if (original === undefined || filtered.has(original)) return;
   const listUnguarded = options.listUnguardedTools === true;
   const filteredList: StoredRequestHandler = async function filteredToolList(request, extra) {
-    const read = readCallContext(extra as SdkExtra | undefined, options.token);
+    const read = readCallContext(extra as SdkExtra | undefined, options.token, options.callContext);
     const context = read.ok ? read.context : {};
     const auth = await guard.authenticate(context);
     if (!auth.ok) throw new GuardProtocolError(auth.error);

@@ -65,7 +65,7 @@ export async function callGuarded(
   options: FilterToolListOptions,
   sdkResults = false,
 ): Promise<unknown> {
-  const read = readCallContext(extra as SdkExtra | undefined, options.token);
+  const read = readCallContext(extra as SdkExtra | undefined, options.token, options.callContext);
   if (!read.ok) {
     return toolErrorResult(
       new ApprovalInvalidError('approval id malformed', { reason: read.reason }),

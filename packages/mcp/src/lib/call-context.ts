@@ -44,6 +44,7 @@ function single(headers: HeaderBag | undefined, name: string): string | undefine
 export function readCallContext(
   extra: SdkExtra | undefined,
   fallbackToken?: string | (() => string | undefined),
+  enrich?: (context: CallContext) => CallContext,
 ): ReadContext {
   const source: SdkExtra = extra ?? {};
   const authInfo = source.http?.authInfo ?? source.authInfo;
@@ -83,5 +84,5 @@ export function readCallContext(
       mcp: extra,
     },
   };
-  return { ok: true, context };
+  return { ok: true, context: enrich ? enrich(context) : context };
 }

@@ -1,0 +1,15 @@
+export { startMcpServer } from './server.js';
+export type { McpServerOptions, RunningMcpServer } from './server.js';
+export { createCrmGuard } from './crm-guard.js';
+export type { CrmGuard, CrmGuardOptions } from './crm-guard.js';
+export { createApprovalDesk } from './approval-desk.js';
+export type { ApprovalDesk, ApprovalRequestView } from './approval-desk.js';
+export {
+  AGENT_AUDIENCE,
+  APPROVER_AUDIENCE,
+  DEV_ISSUER,
+  LOA_MFA,
+  LOA_PASSWORD,
+  createDevIdentityProvider,
+} from './dev-identity.js';
+export type { DevIdentityProvider, DevTokenClaims } from './dev-identity.js';
