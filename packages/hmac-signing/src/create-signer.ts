@@ -8,7 +8,7 @@ import {
 } from './identity-headers.js';
 import { fetchSigned, type FetchFunction } from './lib/fetch-signed.js';
 import { SignatureConfigError } from './signature-config-error.js';
-import { createSignatureBase, component, type CoveredComponent } from './signature-base.js';
+import { createSignatureBase } from './signature-base.js';
 import { importSigningKey, type SigningKey, type SigningKeyInput } from './signature-keys.js';
 import { parseDictionary } from './structured-field/parse-structured-field.js';
 import {
@@ -176,17 +176,32 @@ export function createSigner(options: SignerOptions): Signer {
     let url = typeof parts.url === 'string' ? parts.url : parts.url.href;
     const hash = url.indexOf('#');
     if (hash >= 0) url = url.slice(0, hash);
+    // Values this call sets, kept beside the Headers object: each Headers operation costs
+    // more than a Map lookup, and the base reads them all again.
+    const values = new Map<string, string>();
     if (identity !== undefined) {
-      for (const name of IDENTITY_HEADER_NAMES) headers.delete(name);
+      for (const [name, value] of identity) values.set(name, value);
+      for (const name of IDENTITY_HEADER_NAMES) {
+        if (!values.has(name)) headers.delete(name);
+      }
       for (const [name, value] of identity) headers.set(name, value);
     }
-    headers.set('content-digest', createContentDigest(parts.body ?? EMPTY));
+    const digest = createContentDigest(parts.body ?? EMPTY);
+    headers.set('content-digest', digest);
+    values.set('content-digest', digest);
 
     const names = [...fixedComponents];
-    if (headers.has('content-type')) names.push('content-type');
-    for (const name of IDENTITY_HEADER_NAMES) if (headers.has(name)) names.push(name);
+    const contentType = headers.get('content-type');
+    if (contentType !== null) {
+      names.push('content-type');
+      values.set('content-type', contentType);
+    }
+    if (identity !== undefined) {
+      for (const name of IDENTITY_HEADER_NAMES) if (values.has(name)) names.push(name);
+    } else {
+      for (const name of IDENTITY_HEADER_NAMES) if (headers.has(name)) names.push(name);
+    }
     for (const name of additional) if (headers.has(name)) names.push(name);
-    const components: CoveredComponent[] = names.map(component);
 
     const created = Math.floor(now() / 1000);
     const n = nonce();
@@ -195,8 +210,8 @@ export function createSigner(options: SignerOptions): Signer {
       created + expiresIn
     };nonce=${serializeString(n)}${paramsTail}`;
     const result = createSignatureBase(
-      { method, url, header: (name) => headers.get(name) ?? undefined },
-      components,
+      { method, url, header: (name) => values.get(name) ?? headers.get(name) ?? undefined },
+      names,
       params,
     );
     if (!result.ok) throw new TypeError(`cannot sign: ${result.reason}`);
