@@ -248,6 +248,23 @@ describe('verifyMiddleware on Express 5', () => {
     expect(await response.json()).toEqual({ subject: IDENTITY.subject, body: { qty: 3 } });
   });
 
+  it('uses the Buffer left by express.raw()', async () => {
+    const app = express();
+    app.use(express.raw({ type: '*/*' }));
+    app.use(verifyMiddleware({ keys: KEYS, parseJson: false }));
+    app.post('/blobs', (req, res) => {
+      const verified = req as unknown as VerifiedRequest;
+      res.json({ bytes: verified.rawBody.length, tool: verified.agentguard.tool });
+    });
+    const origin = await serve(app);
+    const response = await send(`${origin}/blobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: new Uint8Array([1, 2, 3, 4]),
+    });
+    expect(await response.json()).toEqual({ bytes: 4, tool: IDENTITY.tool });
+  });
+
   it('refuses to guess when a parser consumed the body without keeping the bytes', async () => {
     let reached = false;
     const app = express();
