@@ -156,6 +156,8 @@ const LABEL = /^[a-z*][a-z0-9_\-.*]{0,63}$/;
 const COMPONENT = /^(@[a-z-]+|[a-z0-9!#$%&'*+\-.^_`|~]+)$/;
 const EMPTY = new Uint8Array(0);
 const ORIGIN = /^https?:\/\/[^/?#\s]+$/;
+// Nonces are kept until they expire: bound what one signature can make the store hold.
+const MAX_NONCE_LENGTH = 256;
 
 /**
  * Creates a verifier of requests signed by `@agentguard/hmac-signing` (or any RFC 9421
@@ -256,7 +258,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (
       (created !== undefined && !isSeconds(created)) ||
       (expires !== undefined && !isSeconds(expires)) ||
-      (nonce !== undefined && (typeof nonce !== 'string' || nonce.length === 0)) ||
+      (nonce !== undefined &&
+        (typeof nonce !== 'string' || nonce.length === 0 || nonce.length > MAX_NONCE_LENGTH)) ||
       (keyId !== undefined && typeof keyId !== 'string') ||
       (alg !== undefined && typeof alg !== 'string')
     ) {
