@@ -2,6 +2,8 @@ import { z } from 'zod';
 import {
   ForbiddenError,
   createGuard,
+  type ToolDefinition,
+  type ToolHandler,
   memoryAuditSink,
   type AuditSink,
   type Guard,
@@ -70,9 +72,9 @@ const EU = [
 ];
 
 /**
- * The whole guard of the example server, stage by stage, as a user would write it.
+ * The whole guard of the example, stage by stage, as a user would write it (no tools yet).
  */
-export function createCrmGuard(options: CrmGuardOptions) {
+export function createCrmStages(options: Omit<CrmGuardOptions, 'backendUrl'>) {
   const audit: MemoryAuditSink = memoryAuditSink();
   const agentAuth = jwtAuth({
     issuer: options.idp.issuer,
@@ -153,9 +155,51 @@ export function createCrmGuard(options: CrmGuardOptions) {
     audit: { sinks: [audit, ...(options.sinks ?? [])], recordArgs: true },
   });
 
+  return { guard, audit, approverAuth };
+}
+
+/** The example's guard with its three tools guarded (for the MCP server). */
+export function createCrmGuard(options: CrmGuardOptions) {
+  const { guard, audit, approverAuth } = createCrmStages(options);
+  const specs = crmToolSpecs(options.backendUrl);
+  const lookupCustomer = guard(
+    specs.lookupCustomer.name,
+    specs.lookupCustomer.definition,
+    specs.lookupCustomer.handler,
+  );
+  const transfer = guard(specs.transfer.name, specs.transfer.definition, specs.transfer.handler);
+  const deleteCustomer = guard(
+    specs.deleteCustomer.name,
+    specs.deleteCustomer.definition,
+    specs.deleteCustomer.handler,
+  );
+
+  return { guard, audit, approverAuth, tools: { lookupCustomer, transfer, deleteCustomer } };
+}
+
+/** A tool as a name, a definition and a handler: what `guard()` and `guardRoute()` take. */
+export interface ToolSpec<S extends z.ZodType, R> {
+  readonly name: string;
+  readonly definition: ToolDefinition<S>;
+  readonly handler: ToolHandler<S, R>;
+}
+
+function spec<S extends z.ZodType, R>(
+  name: string,
+  definition: ToolDefinition<S>,
+  handler: ToolHandler<S, R>,
+): ToolSpec<S, R> {
+  return { name, definition, handler };
+}
+
+/**
+ * The three tools of the example, independent of the transport: the MCP server registers them
+ * with `guard()`, the Express app with `guardRoute()`.
+ */
+export function crmToolSpecs(backendUrl: string) {
   const crm = createCrmData();
 
-  const lookupCustomer = guard(
+  const lookupCustomer = spec(
     'crm.lookup_customer',
     {
       description: 'Look up a customer of your organisation by id',
@@ -176,7 +220,7 @@ export function createCrmGuard(options: CrmGuardOptions) {
     },
   );
 
-  const transfer = guard(
+  const transfer = spec(
     'payments.transfer',
     {
       description: 'Transfer money between two accounts (forwarded to the payments backend)',
@@ -192,7 +236,7 @@ export function createCrmGuard(options: CrmGuardOptions) {
     async (args, { signer }) => {
       // The signer adds an RFC 9421 signature and the identity headers (who, tenant, agent,
       // decision id, approval receipt); the backend verifies them before doing anything.
-      const response = await signer!.fetch(`${options.backendUrl}/v1/transfers`, {
+      const response = await signer!.fetch(`${backendUrl}/v1/transfers`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(args),
@@ -202,7 +246,7 @@ export function createCrmGuard(options: CrmGuardOptions) {
     },
   );
 
-  const deleteCustomer = guard(
+  const deleteCustomer = spec(
     'admin.delete_customer',
     {
       description: 'Delete a customer (administrators only)',
@@ -215,7 +259,7 @@ export function createCrmGuard(options: CrmGuardOptions) {
     }),
   );
 
-  return { guard, audit, approverAuth, tools: { lookupCustomer, transfer, deleteCustomer } };
+  return { lookupCustomer, transfer, deleteCustomer };
 }
 
 /** What {@link createCrmGuard} returns. */

@@ -1,7 +1,7 @@
 export { startMcpServer } from './server.js';
 export type { McpServerOptions, RunningMcpServer } from './server.js';
-export { createCrmGuard } from './crm-guard.js';
-export type { CrmGuard, CrmGuardOptions } from './crm-guard.js';
+export { createCrmGuard, createCrmStages, crmToolSpecs } from './crm-guard.js';
+export type { CrmGuard, CrmGuardOptions, ToolSpec } from './crm-guard.js';
 export { createApprovalDesk } from './approval-desk.js';
 export type { ApprovalDesk, ApprovalRequestView } from './approval-desk.js';
 export {

@@ -49,7 +49,7 @@ export function sendGuardError(
   ) {
     Object.assign(
       headers,
-      exhaustedHeaders(details.limit, details.windowSeconds, details.retryAfter),
+      exhaustedHeaders(error.reason, details.limit, details.windowSeconds, details.retryAfter),
     );
   }
   if (

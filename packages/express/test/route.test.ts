@@ -279,7 +279,8 @@ describe('guardRoute on Express 5', () => {
     const limited = await req('/orders?page=1', { token: 'tok-admin' });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(limited.headers.get('ratelimit')).toMatch(/;r=0;t=\d+$/);
+    expect(limited.headers.get('ratelimit')).toMatch(/^"orders";r=0;t=\d+$/);
+    expect(limited.headers.get('ratelimit-policy')).toBe('"orders";q=2;w=60');
     expect(await limited.json()).toMatchObject({ code: 'rate_limited', limit: 2 });
   });
 

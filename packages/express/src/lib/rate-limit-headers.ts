@@ -16,14 +16,17 @@ export function rateLimitHeaders(info: RateLimitInfo): Record<string, string> {
 
 /** The same headers for a limit that was exhausted. */
 export function exhaustedHeaders(
+  rule: string | undefined,
   limit: number,
   windowSeconds: number,
   retryAfter: number,
 ): Record<string, string> {
   const seconds = Math.max(1, Math.ceil(retryAfter));
+  // The rule id names the policy, as on allowed calls (the error's reason is the rule id).
+  const id = name(rule ?? 'limit');
   return {
     'Retry-After': String(seconds),
-    'RateLimit-Policy': `"limit";q=${limit};w=${windowSeconds}`,
-    RateLimit: `"limit";r=0;t=${seconds}`,
+    'RateLimit-Policy': `${id};q=${limit};w=${windowSeconds}`,
+    RateLimit: `${id};r=0;t=${seconds}`,
   };
 }
