@@ -7,9 +7,7 @@ import {
   type VerifiedRequest,
 } from '../src/index.js';
 import { IDENTITY, KEYS, listen, testSigner } from './helpers.js';
-import { loadExpress } from './load-express.js';
-
-const express = loadExpress();
+import express from 'express';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
