@@ -41,6 +41,47 @@ export function isCardNumber(digits: string): boolean {
   return digits.length >= 12 && digits.length <= 19 && cardBrandPrefix(digits) && luhn(digits);
 }
 
+/** {@link isCardNumber} over digit values `buf[from..to)` (no string is built). */
+export function isCardDigits(buf: Uint8Array, from: number, to: number): boolean {
+  const n = to - from;
+  if (n < 12 || n > 19) return false;
+  const c0 = buf[from]!;
+  const p2 = c0 * 10 + buf[from + 1]!;
+  const p3 = p2 * 10 + buf[from + 2]!;
+  const p4 = p3 * 10 + buf[from + 3]!;
+  let brand: boolean;
+  if (c0 === 4) brand = n === 13 || n === 16 || n === 19;
+  else if (p2 >= 51 && p2 <= 55) brand = n === 16;
+  else if (p4 >= 2221 && p4 <= 2720) brand = n === 16;
+  else if (p2 === 34 || p2 === 37) brand = n === 15;
+  else if (p4 === 6011 || p2 === 65 || (p3 >= 644 && p3 <= 649)) brand = n >= 16;
+  else if (p2 === 36 || p2 === 38 || p2 === 39 || (p3 >= 300 && p3 <= 305)) brand = n >= 14;
+  else if (p4 >= 3528 && p4 <= 3589) brand = n >= 16;
+  else if (p2 === 62) brand = n >= 16;
+  else brand = p2 === 50 || (p2 >= 56 && p2 <= 69);
+  if (!brand) return false;
+  let sum = 0;
+  let double = false;
+  for (let i = to - 1; i >= from; i--) {
+    let d = buf[i]!;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+/** {@link isUsSsn} over the nine digit values at `buf[from..from+9)`. */
+export function isSsnDigits(buf: Uint8Array, from: number): boolean {
+  const area = buf[from]! * 100 + buf[from + 1]! * 10 + buf[from + 2]!;
+  if (area === 0 || area === 666 || buf[from]! === 9) return false;
+  if (buf[from + 3]! === 0 && buf[from + 4]! === 0) return false;
+  return buf[from + 5]! + buf[from + 6]! + buf[from + 7]! + buf[from + 8]! !== 0;
+}
+
 /** SSA rules: area not 000, 666 or 9xx; group not 00; serial not 0000. */
 export function isUsSsn(digits: string): boolean {
   if (digits.length !== 9 || !/^\d{9}$/.test(digits)) return false;
@@ -204,5 +245,22 @@ export function hasCallingCode(digits: string): boolean {
     CALLING_CODES.has(digits.slice(0, 1)) ||
     CALLING_CODES.has(digits.slice(0, 2)) ||
     CALLING_CODES.has(digits.slice(0, 3))
+  );
+}
+
+// Calling codes by value, one bit per length (1: one digit, 2: two, 4: three).
+const CALLING_CODE_BITS = new Uint8Array(1000);
+for (const code of CALLING_CODES) CALLING_CODE_BITS[Number(code)]! |= 1 << (code.length - 1);
+
+/** {@link hasCallingCode} over digit values `buf[from..to)` (at least three of them). */
+export function callingCodeAt(buf: Uint8Array, from: number, to: number): boolean {
+  if (to - from < 3) return false;
+  const d1 = buf[from]!;
+  const d2 = d1 * 10 + buf[from + 1]!;
+  const d3 = d2 * 10 + buf[from + 2]!;
+  return (
+    (CALLING_CODE_BITS[d1]! & 1) !== 0 ||
+    (CALLING_CODE_BITS[d2]! & 2) !== 0 ||
+    (CALLING_CODE_BITS[d3]! & 4) !== 0
   );
 }

@@ -23,7 +23,7 @@ const CODES = new RegExp(
     '|npm_[A-Za-z0-9]{36}|SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}',
     '|sk-(?:proj-|ant-(?:api\\d{2}-)?)?[A-Za-z0-9_-]{20,200})(?![A-Za-z0-9_-])',
   ].join(''),
-  'g',
+  'y',
 );
 
 // EU VAT identifiers (VIES formats), optional space after the country prefix.
@@ -36,7 +36,7 @@ const VAT = new RegExp(
   'y',
 );
 const VAT_START =
-  /\b(?:ATU\d|(?:BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI) ?\d|ES ?[A-Z]\d)/g;
+  /\b(?:ATU\d|(?:BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI) ?\d|ES ?[A-Z]\d)/y;
 
 const PEM_END = '-----END ';
 const MAX_PEM = 65_536;
@@ -61,74 +61,84 @@ function ibanEnd(s: string, start: number, candidateEnd: number): number {
   return i;
 }
 
-function vatAt(s: string, index: number, out: Match[]): boolean {
-  VAT.lastIndex = index;
-  const m = VAT.exec(s);
-  if (m === null) return false;
-  out.push({ start: index, end: index + m[0].length, type: 'EU_VAT' });
-  return true;
-}
-
-/** Appends IBANs, VAT numbers, AWS keys, JWTs, private keys, bearer tokens and API keys. */
-export function scanCodes(s: string, flags: ScanFlags, out: Match[]): void {
-  CODES.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = CODES.exec(s)) !== null) {
-    const at = m.index;
-    if (m[1] !== undefined) {
-      const end = flags.iban ? ibanEnd(s, at, at + m[1].length) : -1;
-      if (end !== -1) {
-        out.push({ start: at, end, type: 'IBAN' });
-        CODES.lastIndex = end;
-      } else {
-        CODES.lastIndex = at + 2;
+/**
+ * Reads the IBAN, AWS key, JWT, private key, bearer token or API key that starts at `p`, if
+ * any, appending it to `out`. Returns -1 when none of the patterns matches at `p`, else where
+ * the search goes on. With `quoted` (a whole JSON text is scanned), a private key without its
+ * end marker ends at the next `"`, as it would end with its string.
+ */
+export function codeAt(
+  s: string,
+  p: number,
+  flags: ScanFlags,
+  out: Match[],
+  quoted: boolean,
+): number {
+  CODES.lastIndex = p;
+  const m = CODES.exec(s);
+  if (m === null) return -1;
+  const at = p;
+  if (m[1] !== undefined) {
+    const end = flags.iban ? ibanEnd(s, at, at + m[1].length) : -1;
+    if (end === -1) return at + 2;
+    out.push({ start: at, end, type: 'IBAN' });
+    return end;
+  }
+  if (m[2] !== undefined) {
+    if (flags.aws) out.push({ start: at, end: at + m[2].length, type: 'AWS_ACCESS_KEY' });
+  } else if (m[3] !== undefined) {
+    if (flags.jwt) out.push({ start: at, end: at + m[3].length, type: 'JWT' });
+  } else if (m[4] !== undefined) {
+    if (flags.privateKey) {
+      const from = at + m[4].length;
+      const quote = quoted ? s.indexOf('"', from) : -1;
+      const stop = quote === -1 ? s.length : quote;
+      const endMarker = s.indexOf(PEM_END, from);
+      let end = stop;
+      if (endMarker !== -1 && endMarker + PEM_END.length <= stop && endMarker - at < MAX_PEM) {
+        const close = s.indexOf('-----', endMarker + PEM_END.length);
+        end = close === -1 || close + 5 > stop ? stop : close + 5;
       }
-    } else if (m[2] !== undefined) {
-      if (flags.aws) out.push({ start: at, end: at + m[2].length, type: 'AWS_ACCESS_KEY' });
-    } else if (m[3] !== undefined) {
-      if (flags.jwt) out.push({ start: at, end: at + m[3].length, type: 'JWT' });
-    } else if (m[4] !== undefined) {
-      if (flags.privateKey) {
-        const from = at + m[4].length;
-        const endMarker = s.indexOf(PEM_END, from);
-        let end = s.length;
-        if (endMarker !== -1 && endMarker - at < MAX_PEM) {
-          const close = s.indexOf('-----', endMarker + PEM_END.length);
-          end = close === -1 ? s.length : close + 5;
-        }
-        // No end marker: everything after the header is key material, masked to the end.
-        out.push({ start: at, end, type: 'PRIVATE_KEY' });
-        CODES.lastIndex = end;
-      }
-    } else if (m[6] !== undefined && m[5] !== undefined) {
-      if (flags.bearer) {
-        const start = at + m[5].length;
-        out.push({ start, end: start + m[6].length, type: 'BEARER_TOKEN' });
-      }
-    } else if (m[7] !== undefined) {
-      if (flags.apiKey) out.push({ start: at, end: at + m[7].length, type: 'API_KEY' });
+      // No end marker: everything after the header is key material, masked to the end.
+      out.push({ start: at, end, type: 'PRIVATE_KEY' });
+      return end;
     }
+  } else if (m[6] !== undefined && m[5] !== undefined) {
+    if (flags.bearer) {
+      const start = at + m[5].length;
+      out.push({ start, end: start + m[6].length, type: 'BEARER_TOKEN' });
+    }
+  } else if (m[7] !== undefined) {
+    if (flags.apiKey) out.push({ start: at, end: at + m[7].length, type: 'API_KEY' });
   }
+  return at + m[0].length;
 }
 
-/** Appends EU VAT identifiers. */
-export function scanVat(s: string, out: Match[]): void {
-  VAT_START.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = VAT_START.exec(s)) !== null) {
-    const at = m.index;
-    if (vatAt(s, at, out)) VAT_START.lastIndex = out[out.length - 1]!.end;
-    else VAT_START.lastIndex = at + 1;
-  }
+/**
+ * Reads the EU VAT identifier that starts at `p`, if any. Returns -1 when no VAT prefix
+ * starts at `p`, else where the search goes on.
+ */
+export function vatAt(s: string, p: number, out: Match[]): number {
+  VAT_START.lastIndex = p;
+  if (!VAT_START.test(s)) return -1;
+  VAT.lastIndex = p;
+  const m = VAT.exec(s);
+  if (m === null) return p + 1;
+  out.push({ start: p, end: p + m[0].length, type: 'EU_VAT' });
+  return p + m[0].length;
 }
 
-const IPV6 = /(?<![\w:.])[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{1,44}(?![\w:.])/g;
+const IPV6 = /(?<![\w:.])[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{1,44}(?![\w:.])/y;
 
-/** Appends IPv6 addresses (validated by `node:net`). */
-export function scanIpv6(s: string, out: Match[]): void {
-  IPV6.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = IPV6.exec(s)) !== null) {
-    if (isIPv6(m[0])) out.push({ start: m.index, end: m.index + m[0].length, type: 'IP_ADDRESS' });
-  }
+/**
+ * Reads the IPv6 address (validated by `node:net`) that starts at `p`, if any. Returns -1 when
+ * the pattern does not match at `p`, else where the search goes on.
+ */
+export function ipv6At(s: string, p: number, out: Match[]): number {
+  IPV6.lastIndex = p;
+  const m = IPV6.exec(s);
+  if (m === null) return -1;
+  const end = p + m[0].length;
+  if (isIPv6(m[0])) out.push({ start: p, end, type: 'IP_ADDRESS' });
+  return end;
 }

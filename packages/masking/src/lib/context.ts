@@ -31,49 +31,65 @@ function read(re: RegExp, s: string, at: number): string | undefined {
   return m === null ? undefined : m[0];
 }
 
-/** Appends labelled dates of birth, NPIs, MRNs, passport numbers and unformatted SSNs. */
-export function scanLabelled(s: string, flags: ScanFlags, out: Match[]): void {
-  LABELS.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = LABELS.exec(s)) !== null) {
-    const label = m[1]!.toLowerCase();
-    FILLER.lastIndex = m.index + m[0].length;
-    FILLER.exec(s);
-    const at = FILLER.lastIndex;
-    const c = label.charCodeAt(0);
-    let type: string | undefined;
-    let value: string | undefined;
-    if (c === 98 || c === 100) {
-      // born, birth…, dob, d.o.b, date of birth
-      if (flags.dob) {
-        value = read(DATE, s, at);
-        type = 'DATE_OF_BIRTH';
-      }
-    } else if (c === 110) {
-      if (flags.npi) {
-        value = read(NPI, s, at);
-        if (value !== undefined && !isNpi(value)) value = undefined;
-        type = 'NPI';
-      }
-    } else if (c === 109) {
-      if (flags.mrn) {
-        value = read(MRN, s, at);
-        if (value !== undefined && !/\d/.test(value)) value = undefined;
-        type = 'MRN';
-      }
-    } else if (c === 112) {
-      if (flags.passport) {
-        value = read(PASSPORT, s, at);
-        type = 'US_PASSPORT';
-      }
-    } else if (flags.ssn) {
-      value = read(SSN, s, at);
-      if (value !== undefined && !isUsSsn(value.replace(/[- ]/g, ''))) value = undefined;
-      type = 'US_SSN';
+// The same labels, matched at one position (the scanner finds where a label may start).
+const LABEL_AT = new RegExp(LABELS.source, 'iy');
+
+/**
+ * Reads the label that starts at `p`, if any, and the labelled date of birth, NPI, MRN,
+ * passport number or unformatted SSN after it, appending the value to `out`. Returns -1 when
+ * no label starts at `p`, else where the label search goes on. With `quoted` (a whole JSON
+ * text is scanned), a label and its value must not be separated by a `"`: each string of the
+ * text then gives what it gives on its own.
+ */
+export function labelAt(
+  s: string,
+  p: number,
+  flags: ScanFlags,
+  out: Match[],
+  quoted: boolean,
+): number {
+  LABEL_AT.lastIndex = p;
+  const m = LABEL_AT.exec(s);
+  if (m === null) return -1;
+  const labelEnd = p + m[0].length;
+  const label = m[1]!.toLowerCase();
+  FILLER.lastIndex = labelEnd;
+  FILLER.exec(s);
+  const at = FILLER.lastIndex;
+  const c = label.charCodeAt(0);
+  let type: string | undefined;
+  let value: string | undefined;
+  if (c === 98 || c === 100) {
+    // born, birth…, dob, d.o.b, date of birth
+    if (flags.dob) {
+      value = read(DATE, s, at);
+      type = 'DATE_OF_BIRTH';
     }
-    if (value !== undefined && type !== undefined) {
-      out.push({ start: at, end: at + value.length, type });
-      LABELS.lastIndex = at + value.length;
+  } else if (c === 110) {
+    if (flags.npi) {
+      value = read(NPI, s, at);
+      if (value !== undefined && !isNpi(value)) value = undefined;
+      type = 'NPI';
     }
+  } else if (c === 109) {
+    if (flags.mrn) {
+      value = read(MRN, s, at);
+      if (value !== undefined && !/\d/.test(value)) value = undefined;
+      type = 'MRN';
+    }
+  } else if (c === 112) {
+    if (flags.passport) {
+      value = read(PASSPORT, s, at);
+      type = 'US_PASSPORT';
+    }
+  } else if (flags.ssn) {
+    value = read(SSN, s, at);
+    if (value !== undefined && !isUsSsn(value.replace(/[- ]/g, ''))) value = undefined;
+    type = 'US_SSN';
   }
+  if (value === undefined || type === undefined) return labelEnd;
+  const end = at + value.length;
+  if (quoted && s.lastIndexOf('"', end - 1) >= p) return labelEnd;
+  out.push({ start: at, end, type });
+  return end;
 }

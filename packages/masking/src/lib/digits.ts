@@ -1,4 +1,4 @@
-import { hasCallingCode, isCardNumber, isUsSsn } from './checks.js';
+import { callingCodeAt, isCardDigits, isSsnDigits } from './checks.js';
 import type { Match, ScanFlags } from './match.js';
 
 // Digit runs are found by one hand-written pass: a run is digit groups joined by at most three
@@ -8,6 +8,9 @@ import type { Match, ScanFlags } from './match.js';
 const MAX_WINDOW_GROUPS = 6;
 const MAX_WINDOW_DIGITS = 19;
 const MAX_SEPARATOR = 3;
+const SPACE = 32;
+const HYPHEN = 45;
+const DOT = 46;
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -52,47 +55,71 @@ function isSoftBoundary(s: string, from: number, to: number): boolean {
   return true;
 }
 
-function sameSeparators(s: string, first: number, count: number, allowed: string): boolean {
-  const sep = s.slice(gEnd[first], gStart[first + 1]);
-  if (sep.length !== 1 || !allowed.includes(sep)) return false;
+/** One separator character, the same between every pair of groups of the window, from `allowed`. */
+function sameSeparators(s: string, first: number, count: number, a: number, b: number): boolean {
+  const at = gEnd[first]!;
+  if (gStart[first + 1]! - at !== 1) return false;
+  const sep = s.charCodeAt(at);
+  if (sep !== a && sep !== b) return false;
   for (let g = first + 1; g < first + count - 1; g++) {
-    if (s.slice(gEnd[g], gStart[g + 1]) !== sep) return false;
+    const e = gEnd[g]!;
+    if (gStart[g + 1]! - e !== 1 || s.charCodeAt(e) !== sep) return false;
   }
   return true;
 }
 
-function lengths(first: number, count: number): string {
-  let out = '';
-  for (let g = first; g < first + count; g++) out += String(gEnd[g]! - gStart[g]!) + ',';
-  return out;
+// A window's shape is its group lengths packed five bits each (lengths above 31 saturate;
+// every shape compared below has short groups), so shapes compare as integers.
+function shapeOf(first: number, count: number): number {
+  let shape = 0;
+  for (let g = first; g < first + count; g++)
+    shape = shape * 32 + Math.min(gEnd[g]! - gStart[g]!, 31);
+  return shape;
 }
 
-function digitsOf(s: string, first: number, count: number): string {
-  let out = '';
-  for (let g = first; g < first + count; g++) out += s.slice(gStart[g], gEnd[g]);
-  return out;
+function shape(...lengths: number[]): number {
+  return lengths.reduce((acc, len) => acc * 32 + len, 0);
 }
 
 const CARD_SHAPES = new Set([
-  '4,4,4,4,',
-  '4,4,4,4,3,',
-  '4,6,5,',
-  '4,6,4,',
-  '4,4,4,1,',
-  '4,4,4,2,',
-  '4,4,4,3,',
+  shape(4, 4, 4, 4),
+  shape(4, 4, 4, 4, 3),
+  shape(4, 6, 5),
+  shape(4, 6, 4),
+  shape(4, 4, 4, 1),
+  shape(4, 4, 4, 2),
+  shape(4, 4, 4, 3),
 ]);
 
 const DATE_SHAPES = new Set([
-  '4,2,2,',
-  '2,2,4,',
-  '1,2,4,',
-  '2,1,4,',
-  '1,1,4,',
-  '4,1,1,',
-  '4,1,2,',
-  '4,2,1,',
+  shape(4, 2, 2),
+  shape(2, 2, 4),
+  shape(1, 2, 4),
+  shape(2, 1, 4),
+  shape(1, 1, 4),
+  shape(4, 1, 1),
+  shape(4, 1, 2),
+  shape(4, 2, 1),
 ]);
+
+const SSN_SHAPE = shape(3, 2, 4);
+const NANP_SHAPE = shape(3, 3, 4);
+const NANP1_SHAPE = shape(1, 3, 3, 4);
+const BR_SHAPES = [shape(2, 4, 4), shape(2, 5, 4)];
+const ES_SHAPES = [shape(3, 3, 3), shape(3, 2, 2, 2)];
+const IT_SHAPE = shape(3, 7);
+const IN_SHAPE = shape(5, 5);
+
+// Digit values of the window being classified (at most 19), copied once per window.
+const DIGITS = new Uint8Array(32);
+
+function loadDigits(s: string, first: number, count: number): number {
+  let n = 0;
+  for (let g = first; g < first + count; g++) {
+    for (let i = gStart[g]!; i < gEnd[g]!; i++) DIGITS[n++] = s.charCodeAt(i) - 48;
+  }
+  return n;
+}
 
 function classify(
   s: string,
@@ -102,126 +129,129 @@ function classify(
   paren: boolean,
   flags: ScanFlags,
 ): string | undefined {
-  const lens = lengths(first, count);
-  const digits = digitsOf(s, first, count);
-  const total = digits.length;
-  if (flags.card && !plus) {
-    if (
-      count === 1
-        ? total >= 12 && total <= 19
-        : CARD_SHAPES.has(lens) && sameSeparators(s, first, count, ' -')
-    ) {
-      if (isCardNumber(digits)) return 'CREDIT_CARD';
+  let total = 0;
+  for (let g = first; g < first + count; g++) total += gEnd[g]! - gStart[g]!;
+  // Nothing below matches fewer than eight digits, except an IPv4 address (four groups).
+  if (total < 8 && count !== 4) return undefined;
+  const lens = shapeOf(first, count);
+  if (total <= DIGITS.length) loadDigits(s, first, count);
+  if (flags.card && !plus && total >= 12 && total <= 19) {
+    if (count === 1 || (CARD_SHAPES.has(lens) && sameSeparators(s, first, count, SPACE, HYPHEN))) {
+      if (isCardDigits(DIGITS, 0, total)) return 'CREDIT_CARD';
     }
   }
   if (
     flags.ssn &&
     !plus &&
     count === 3 &&
-    lens === '3,2,4,' &&
-    sameSeparators(s, first, count, '- ')
+    lens === SSN_SHAPE &&
+    sameSeparators(s, first, count, HYPHEN, SPACE)
   ) {
-    if (isUsSsn(digits)) return 'US_SSN';
+    if (isSsnDigits(DIGITS, 0)) return 'US_SSN';
   }
-  if (flags.ip && !plus && !paren && count === 4 && sameSeparators(s, first, count, '.')) {
+  if (flags.ip && !plus && !paren && count === 4 && sameSeparators(s, first, count, DOT, DOT)) {
     let valid = true;
     for (let g = first; g < first + 4; g++) {
       const len = gEnd[g]! - gStart[g]!;
-      if (len > 3 || Number(s.slice(gStart[g], gEnd[g])) > 255) valid = false;
+      let value = 0;
+      for (let i = gStart[g]!; i < gEnd[g]! && len <= 3; i++)
+        value = value * 10 + s.charCodeAt(i) - 48;
+      if (len > 3 || value > 255) valid = false;
     }
     if (valid) return 'IP_ADDRESS';
   }
-  if (!flags.phone) return undefined;
+  if (!flags.phone || total < 8 || total > 19) return undefined;
   if (plus) {
-    return total >= 8 && total <= 15 && hasCallingCode(digits) ? 'PHONE' : undefined;
+    return total <= 15 && callingCodeAt(DIGITS, 0, total) ? 'PHONE' : undefined;
   }
   if (count < 2) return undefined;
-  const d0 = digits.charCodeAt(0);
-  const d1 = digits.charCodeAt(1);
-  if (d0 === 48 && d1 === 48) {
+  const d0 = DIGITS[0]!;
+  const d1 = DIGITS[1]!;
+  if (d0 === 0 && d1 === 0) {
     // 00 international prefix.
-    const rest = digits.slice(2);
-    return rest.length >= 8 && rest.length <= 15 && hasCallingCode(rest) ? 'PHONE' : undefined;
+    const rest = total - 2;
+    return rest >= 8 && rest <= 15 && callingCodeAt(DIGITS, 2, total) ? 'PHONE' : undefined;
   }
   if (count === 3 && DATE_SHAPES.has(lens)) return undefined;
   // North American numbering plan: [2-9]XX [2-9]XX XXXX, optionally led by 1.
-  const nanp = lens === '3,3,4,' ? digits : lens === '1,3,3,4,' && d0 === 49 ? digits.slice(1) : '';
-  if (nanp !== '' && nanp.charCodeAt(0) >= 50 && nanp.charCodeAt(3) >= 50) return 'PHONE';
+  const nanp = lens === NANP_SHAPE ? 0 : lens === NANP1_SHAPE && d0 === 1 ? 1 : -1;
+  if (nanp !== -1 && DIGITS[nanp]! >= 2 && DIGITS[nanp + 3]! >= 2) return 'PHONE';
   // Brazil: (AA) NNNN-NNNN or (AA) 9NNNN-NNNN.
-  if (paren && count === 3 && (lens === '2,4,4,' || lens === '2,5,4,') && d0 !== 48) return 'PHONE';
+  if (paren && count === 3 && BR_SHAPES.includes(lens) && d0 !== 0) return 'PHONE';
   // Trunk prefix 0 (UK, DE, FR, IT landlines, NL, IN, BR): 9-12 digits in 2-5 groups.
-  if (d0 === 48 && total >= 9 && total <= 12 && count <= 5) {
+  if (d0 === 0 && total >= 9 && total <= 12 && count <= 5) {
     const firstLen = gEnd[first]! - gStart[first]!;
     let ok = firstLen >= 2 && firstLen <= 6;
     for (let g = first + 1; ok && g < first + count; g++) if (gEnd[g]! - gStart[g]! < 2) ok = false;
     if (ok) return 'PHONE';
   }
   // Spain: 9 digits starting 6-9.
-  if (total === 9 && d0 >= 54 && (lens === '3,3,3,' || lens === '3,2,2,2,')) return 'PHONE';
+  if (total === 9 && d0 >= 6 && ES_SHAPES.includes(lens)) return 'PHONE';
   // Italy mobile: 3XX XXX XXXX; India mobile: XXXXX XXXXX starting 6-9.
-  if (total === 10 && d0 === 51 && (lens === '3,3,4,' || lens === '3,7,')) return 'PHONE';
-  if (total === 10 && d0 >= 54 && lens === '5,5,') return 'PHONE';
+  if (total === 10 && d0 === 3 && (lens === NANP_SHAPE || lens === IT_SHAPE)) return 'PHONE';
+  if (total === 10 && d0 >= 6 && lens === IN_SHAPE) return 'PHONE';
   return undefined;
 }
 
 /**
- * Finds cards, SSNs, IPv4 addresses and phone numbers in `s`, appending to `out`. Runs glued
+ * Reads the run of digit groups that starts with the digit at `i` and appends the cards,
+ * SSNs, IPv4 addresses and phone numbers in it to `out`; returns the end of the run. Runs glued
  * to a word on either side (`ORD-2024-0042`, `v1.2.3.4`, `2024-01-02T…`) are identifiers and
  * are skipped whole.
  */
-export function scanDigits(s: string, firstDigit: number, flags: ScanFlags, out: Match[]): void {
+export function digitRunAt(s: string, i: number, flags: ScanFlags, out: Match[]): number {
   const n = s.length;
-  let i = firstDigit;
-  while (i < n) {
-    if (!isDigit(s.charCodeAt(i))) {
-      i++;
+  // Most runs are one short group (a day, a count, a digit inside a word): nothing to find.
+  let first = i + 1;
+  while (first < n && isDigit(s.charCodeAt(first))) first++;
+  if (first - i < 8 && !isSeparator(s.charCodeAt(first))) return first;
+  let start = i;
+  let plus = false;
+  let paren = false;
+  if (start > 0 && s.charCodeAt(start - 1) === 40) {
+    start--;
+    paren = true;
+  }
+  if (start > 0 && s.charCodeAt(start - 1) === 43) {
+    start--;
+    plus = true;
+  }
+  // Collect the groups of the run.
+  let groups = 0;
+  let digits = 0;
+  let j = i;
+  for (;;) {
+    const gs = j;
+    while (j < n && isDigit(s.charCodeAt(j))) j++;
+    if (groups === gStart.length) grow(groups);
+    gStart[groups] = gs;
+    gEnd[groups] = j;
+    groups++;
+    digits += j - gs;
+    let k = j;
+    while (k < n && k - j < MAX_SEPARATOR && isSeparator(s.charCodeAt(k))) k++;
+    if (k > j && k < n && isDigit(s.charCodeAt(k))) {
+      j = k;
       continue;
     }
-    let start = i;
-    let plus = false;
-    let paren = false;
-    if (start > 0 && s.charCodeAt(start - 1) === 40) {
-      start--;
-      paren = true;
-    }
-    if (start > 0 && s.charCodeAt(start - 1) === 43) {
-      start--;
-      plus = true;
-    }
-    let attachedStart = false;
-    if (start > 0) {
-      const p = s.charCodeAt(start - 1);
-      if (isWordChar(p)) attachedStart = true;
-      else if (isJoiner(p) && start > 1 && isWordChar(s.charCodeAt(start - 2)))
-        attachedStart = true;
-    }
-    // Collect the groups of the run.
-    let groups = 0;
-    let j = i;
-    for (;;) {
-      const gs = j;
-      while (j < n && isDigit(s.charCodeAt(j))) j++;
-      if (groups === gStart.length) grow(groups);
-      gStart[groups] = gs;
-      gEnd[groups] = j;
-      groups++;
-      let k = j;
-      while (k < n && k - j < MAX_SEPARATOR && isSeparator(s.charCodeAt(k))) k++;
-      if (k > j && k < n && isDigit(s.charCodeAt(k))) {
-        j = k;
-        continue;
-      }
-      break;
-    }
-    let attachedEnd = false;
-    if (j < n) {
-      const c = s.charCodeAt(j);
-      if (isWordChar(c)) attachedEnd = true;
-      else if (isJoiner(c) && j + 1 < n && isWordChar(s.charCodeAt(j + 1))) attachedEnd = true;
-    }
-    classifyRun(s, groups, start, plus, paren, attachedStart, attachedEnd, flags, out);
-    i = j;
+    break;
   }
+  // Every value has eight digits or more, except an IPv4 address (four groups).
+  if (digits < 8 && groups < 4) return j;
+  let attachedStart = false;
+  if (start > 0) {
+    const p = s.charCodeAt(start - 1);
+    if (isWordChar(p)) attachedStart = true;
+    else if (isJoiner(p) && start > 1 && isWordChar(s.charCodeAt(start - 2))) attachedStart = true;
+  }
+  let attachedEnd = false;
+  if (j < n) {
+    const c = s.charCodeAt(j);
+    if (isWordChar(c)) attachedEnd = true;
+    else if (isJoiner(c) && j + 1 < n && isWordChar(s.charCodeAt(j + 1))) attachedEnd = true;
+  }
+  classifyRun(s, groups, start, plus, paren, attachedStart, attachedEnd, flags, out);
+  return j;
 }
 
 function classifyRun(
@@ -242,10 +272,10 @@ function classifyRun(
     !attachedEnd &&
     groups >= 3 &&
     groups <= 5 &&
-    CARD_SHAPES.has(lengths(0, groups)) &&
-    sameSeparators(s, 0, groups, ' -')
+    CARD_SHAPES.has(shapeOf(0, groups)) &&
+    sameSeparators(s, 0, groups, SPACE, HYPHEN)
   ) {
-    if (flags.card && !plus && isCardNumber(digitsOf(s, 0, groups))) {
+    if (flags.card && !plus && isCardDigits(DIGITS, 0, loadDigits(s, 0, groups))) {
       out.push({ start: runStart, end: gEnd[groups - 1]!, type: 'CREDIT_CARD' });
     }
     return;

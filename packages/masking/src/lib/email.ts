@@ -26,48 +26,44 @@ function isAlpha(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
-/** Appends every e-mail address in `s` (which has an '@' at `firstAt`) to `out`. */
-export function scanEmails(s: string, firstAt: number, out: Match[]): void {
+/**
+ * Reads the e-mail address around the '@' at `at` (its local part starts at `floor` or later)
+ * and appends it to `out`. Returns where the next local part may start: the end of the address,
+ * or `at + 1` when there is none.
+ */
+export function emailAt(s: string, at: number, floor: number, out: Match[]): number {
   const n = s.length;
-  let at = firstAt;
-  let floor = 0;
-  while (at !== -1) {
-    let start = at;
-    const limit = Math.max(floor, at - 64);
-    while (start > limit && isLocalChar(s.charCodeAt(start - 1))) start--;
-    while (start < at && (s.charCodeAt(start) === 46 || s.charCodeAt(start) === 39)) start++;
-    let end = at + 1;
-    let lastDot = -1;
-    let labelLen = 0;
-    const max = Math.min(n, at + 254);
-    while (end < max) {
-      const c = s.charCodeAt(end);
-      if (isLabelChar(c)) {
-        labelLen++;
-        if (labelLen > 63) break;
-      } else if (c === 46 && labelLen > 0 && end + 1 < n && isLabelChar(s.charCodeAt(end + 1))) {
-        lastDot = end;
-        labelLen = 0;
-      } else break;
-      end++;
-    }
-    // Trim trailing hyphens, then require a top-level domain of two or more letters.
-    while (end > at + 1 && s.charCodeAt(end - 1) === 45) end--;
-    let valid = start < at && lastDot > at + 1 && end - lastDot > 2;
-    if (valid) {
-      for (let k = lastDot + 1; k < end; k++) {
-        if (!isAlpha(s.charCodeAt(k))) {
-          valid = false;
-          break;
-        }
+  let start = at;
+  const limit = Math.max(floor, at - 64);
+  while (start > limit && isLocalChar(s.charCodeAt(start - 1))) start--;
+  while (start < at && (s.charCodeAt(start) === 46 || s.charCodeAt(start) === 39)) start++;
+  let end = at + 1;
+  let lastDot = -1;
+  let labelLen = 0;
+  const max = Math.min(n, at + 254);
+  while (end < max) {
+    const c = s.charCodeAt(end);
+    if (isLabelChar(c)) {
+      labelLen++;
+      if (labelLen > 63) break;
+    } else if (c === 46 && labelLen > 0 && end + 1 < n && isLabelChar(s.charCodeAt(end + 1))) {
+      lastDot = end;
+      labelLen = 0;
+    } else break;
+    end++;
+  }
+  // Trim trailing hyphens, then require a top-level domain of two or more letters.
+  while (end > at + 1 && s.charCodeAt(end - 1) === 45) end--;
+  let valid = start < at && lastDot > at + 1 && end - lastDot > 2;
+  if (valid) {
+    for (let k = lastDot + 1; k < end; k++) {
+      if (!isAlpha(s.charCodeAt(k))) {
+        valid = false;
+        break;
       }
     }
-    if (valid) {
-      out.push({ start, end, type: 'EMAIL' });
-      floor = end;
-    } else {
-      floor = at + 1;
-    }
-    at = s.indexOf('@', Math.max(at + 1, floor));
   }
+  if (!valid) return at + 1;
+  out.push({ start, end, type: 'EMAIL' });
+  return end;
 }

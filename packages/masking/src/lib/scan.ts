@@ -1,7 +1,7 @@
-import { scanCodes, scanIpv6, scanVat } from './codes.js';
-import { scanLabelled } from './context.js';
-import { scanDigits } from './digits.js';
-import { scanEmails } from './email.js';
+import { codeAt, ipv6At, vatAt } from './codes.js';
+import { labelAt } from './context.js';
+import { digitRunAt } from './digits.js';
+import { emailAt } from './email.js';
 import type { Match, ScanFlags } from './match.js';
 
 /** A custom detector, compiled. */
@@ -20,10 +20,208 @@ export interface Scanner {
   readonly custom: readonly CompiledDetector[];
 }
 
-const DIGIT = /\d/;
+// The scanners share one pass over the characters. Each regular expression is tried only
+// where it could match (a word that starts like a label, two capitals, a key prefix, a colon
+// after at most four hex digits…), at that position, so most text costs one table lookup per
+// character. Each scanner keeps its own "search from here" index, which makes the result the
+// same as running each scanner's global search over the whole string in turn.
+
+// Character classes: 1 digit, 2 ASCII letter, 3 '_', 0 anything else.
+const CLASS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) CLASS[c] = 1;
+for (let c = 65; c <= 90; c++) CLASS[c] = 2;
+for (let c = 97; c <= 122; c++) CLASS[c] = 2;
+CLASS[95] = 3;
+
+function classOf(c: number): number {
+  return c < 128 ? CLASS[c]! : 0;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+
+function lower(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/** The word at `i` may start one of the labels of context.ts (which ignore case). */
+function mayBeLabel(s: string, i: number): boolean {
+  const a = lower(s.charCodeAt(i));
+  const b = lower(s.charCodeAt(i + 1));
+  const c = lower(s.charCodeAt(i + 2));
+  switch (a) {
+    case 98: // born, birth…
+      return (b === 111 || b === 105) && c === 114;
+    case 100: // dob, d.o.b, date of birth
+      return (b === 111 && c === 98) || (b === 46 && c === 111) || (b === 97 && c === 116);
+    case 110: // npi
+      return b === 112 && c === 105;
+    case 109: // mrn, medical record
+      return (b === 114 && c === 110) || (b === 101 && c === 100);
+    case 112: // passport
+      return b === 97 && c === 115;
+    case 115: // ssn, social security
+      return (b === 115 && c === 110) || (b === 111 && c === 99);
+    default:
+      return false;
+  }
+}
+
+/** The word at `i` may start one of the codes of codes.ts (IBAN, AWS, JWT, bearer, API key). */
+function mayBeCode(s: string, i: number): boolean {
+  const a = s.charCodeAt(i);
+  const b = s.charCodeAt(i + 1);
+  const c = s.charCodeAt(i + 2);
+  if (isUpper(a) && isUpper(b)) {
+    return (
+      (c >= 48 && c <= 57) || // IBAN
+      (a === 65 && (isUpper(c) || c === 122)) || // AKIA…, AIza
+      (a === 83 && b === 71 && c === 46) || // SG.
+      (a === 66 && b === 69 && c === 65) // BEARER
+    );
+  }
+  switch (a) {
+    case 101: // eyJ
+      return b === 121 && c === 74;
+    case 66: // Bearer
+    case 98: // bearer
+      return b === 101 && c === 97;
+    case 115: // sk_, sk-
+      return b === 107 && (c === 95 || c === 45);
+    case 114: // rk_
+      return b === 107 && c === 95;
+    case 103: // gh?_, github_pat_, glpat-
+      return (b === 104 && c !== 95) || (b === 105 && c === 116) || (b === 108 && c === 112);
+    case 120: // xox?-
+      return b === 111 && c === 120;
+    case 110: // npm_
+      return b === 112 && c === 109;
+    default:
+      return false;
+  }
+}
+
+/**
+ * An IPv6 address may start at `i`: at most four hex digits, then a colon, then address
+ * characters with `::` or at least six colons among them (a valid address has one or the other).
+ */
+function mayBeIpv6(s: string, i: number): boolean {
+  let k = i;
+  while (k - i < 5 && isHex(s.charCodeAt(k))) k++;
+  if (k - i > 4 || s.charCodeAt(k) !== 58) return false;
+  let colons = 0;
+  for (let j = k; j < k + 46; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 58) {
+      if (s.charCodeAt(j + 1) === 58) return true;
+      if (++colons === 6) return true;
+    } else if (!isHex(c) && c !== 46) return false;
+  }
+  return false;
+}
+
+const PEM_START = '-----BEGIN ';
+
+/** Appends what the built-in scanners find in `s`, each scanner in order of position. */
+function scanBuiltins(s: string, scanner: Scanner, quoted: boolean, out: Match[]): void {
+  const flags = scanner.flags;
+  const { anyDigitScan, anyLabelScan, anyCodeScan } = scanner;
+  const email = flags.email;
+  const vat = flags.vat;
+  const ip = flags.ip;
+  const n = s.length;
+  let digitFloor = 0;
+  let emailFloor = 0;
+  let labelFloor = 0;
+  let vatFloor = 0;
+  let codeFloor = 0;
+  let ipFloor = 0;
+  // Class of the previous character, and whether it is ':' or '.' (IPv6 look-behind).
+  let prevClass = 0;
+  let prevColonOrDot = false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    const cls = classOf(c);
+    if (cls === 0) {
+      if (c === 64) {
+        if (email && i >= emailFloor) emailFloor = emailAt(s, i, emailFloor, out);
+      } else if (c === 58) {
+        if (ip && i >= ipFloor && prevClass === 0 && !prevColonOrDot && mayBeIpv6(s, i)) {
+          const r = ipv6At(s, i, out);
+          if (r !== -1) ipFloor = r;
+        }
+      } else if (c === 45) {
+        if (anyCodeScan && i >= codeFloor && s.startsWith(PEM_START, i)) {
+          const r = codeAt(s, i, flags, out, quoted);
+          if (r !== -1) codeFloor = r;
+        }
+      }
+      prevClass = 0;
+      prevColonOrDot = c === 58 || c === 46;
+      continue;
+    }
+    if (cls === 1) {
+      if (anyDigitScan && i >= digitFloor) digitFloor = digitRunAt(s, i, flags, out);
+    }
+    if (prevClass === 0) {
+      // A word starts here.
+      if (ip && i >= ipFloor && !prevColonOrDot && isHex(c) && mayBeIpv6(s, i)) {
+        const r = ipv6At(s, i, out);
+        if (r !== -1) ipFloor = r;
+      }
+      if (cls === 2 && i + 2 < n) {
+        const c1 = s.charCodeAt(i + 1);
+        if (anyLabelScan && i >= labelFloor && mayBeLabel(s, i)) {
+          const r = labelAt(s, i, flags, out, quoted);
+          if (r !== -1) labelFloor = r;
+        }
+        if (vat && i >= vatFloor && isUpper(c) && isUpper(c1)) {
+          const r = vatAt(s, i, out);
+          if (r !== -1) vatFloor = r;
+        }
+        if (anyCodeScan && i >= codeFloor && mayBeCode(s, i)) {
+          const r = codeAt(s, i, flags, out, quoted);
+          if (r !== -1) codeFloor = r;
+        }
+      }
+    }
+    prevClass = cls;
+    prevColonOrDot = false;
+  }
+}
+
+// Scanners in the order they used to run one after the other; a tie on position goes to the
+// earlier one, as it did then.
+const RANK: Readonly<Record<string, number>> = {
+  EMAIL: 0,
+  CREDIT_CARD: 1,
+  US_SSN: 1,
+  IP_ADDRESS: 1,
+  PHONE: 1,
+  DATE_OF_BIRTH: 2,
+  NPI: 2,
+  MRN: 2,
+  US_PASSPORT: 2,
+  EU_VAT: 3,
+  IBAN: 4,
+  AWS_ACCESS_KEY: 4,
+  JWT: 4,
+  PRIVATE_KEY: 4,
+  BEARER_TOKEN: 4,
+  API_KEY: 4,
+};
+
+function rank(type: string): number {
+  return Object.hasOwn(RANK, type) ? RANK[type]! : 6;
+}
 
 function byStart(a: Match, b: Match): number {
-  return a.start - b.start || b.end - a.end;
+  return a.start - b.start || b.end - a.end || rank(a.type) - rank(b.type);
 }
 
 function scanCustom(s: string, detector: CompiledDetector, out: Match[]): void {
@@ -42,34 +240,29 @@ function scanCustom(s: string, detector: CompiledDetector, out: Match[]): void {
   }
 }
 
+/** Types looked for only in strings with a digit, a PEM header or a bearer scheme. */
+const GATED_CODES = new Set(['AWS_ACCESS_KEY', 'JWT', 'BEARER_TOKEN', 'API_KEY']);
+const DIGIT = /\d/;
+
+/** The condition under which a string is searched for the types of {@link isGatedCode}. */
+export function codesGateOpen(s: string): boolean {
+  return DIGIT.test(s) || s.includes('-----BEGIN') || s.includes('earer') || s.includes('EARER');
+}
+
+/** True for a type that {@link codesGateOpen} must allow. */
+export function isGatedCode(type: string): boolean {
+  return GATED_CODES.has(type);
+}
+
 /**
  * Finds every sensitive value in `s`: sorted, non-overlapping matches (the earliest, then the
- * longest, wins), or `undefined` when there is none. Cheap pre-checks skip whole scanner
- * families: no digit means no card, phone, SSN, IPv4, IBAN or labelled value; no '@' means no
- * e-mail address.
+ * longest, wins), or `undefined` when there is none.
  */
 export function scanText(s: string, scanner: Scanner): Match[] | undefined {
-  const out: Match[] = [];
-  const flags = scanner.flags;
-  const firstDigit =
-    scanner.anyDigitScan || scanner.anyCodeScan || scanner.anyLabelScan ? s.search(DIGIT) : -1;
-  if (flags.email) {
-    const at = s.indexOf('@');
-    if (at !== -1) scanEmails(s, at, out);
-  }
-  if (firstDigit !== -1) {
-    if (scanner.anyDigitScan) scanDigits(s, firstDigit, flags, out);
-    if (scanner.anyLabelScan) scanLabelled(s, flags, out);
-    if (flags.vat) scanVat(s, out);
-  }
-  if (
-    scanner.anyCodeScan &&
-    s.length >= 12 &&
-    (firstDigit !== -1 || s.includes('-----BEGIN') || s.includes('earer') || s.includes('EARER'))
-  ) {
-    scanCodes(s, flags, out);
-  }
-  if (flags.ip && s.includes(':')) scanIpv6(s, out);
+  let out: Match[] = [];
+  scanBuiltins(s, scanner, false, out);
+  if (out.some((m) => GATED_CODES.has(m.type)) && !codesGateOpen(s))
+    out = out.filter((m) => !GATED_CODES.has(m.type));
   for (const detector of scanner.custom) scanCustom(s, detector, out);
   if (out.length === 0) return undefined;
   if (out.length === 1) return out;
@@ -83,4 +276,18 @@ export function scanText(s: string, scanner: Scanner): Match[] | undefined {
     }
   }
   return kept;
+}
+
+/**
+ * Runs the built-in scanners once over a whole compact JSON text (custom detectors excluded)
+ * and returns every match, sorted as {@link scanText} sorts them, overlaps kept. No built-in
+ * match contains a `"`, so each lies inside one JSON token, and the matches inside a string
+ * without escapes are what {@link scanText} finds in that string, once the caller applies
+ * {@link codesGateOpen} and removes overlaps string by string.
+ */
+export function scanJsonText(s: string, scanner: Scanner): Match[] {
+  const out: Match[] = [];
+  scanBuiltins(s, scanner, true, out);
+  if (out.length > 1) out.sort(byStart);
+  return out;
 }

@@ -2,7 +2,8 @@ import { MaskingRejectedError } from '../errors.js';
 import type { CompiledProfile, CompiledRule, MaskerPlan } from './compile.js';
 import type { TenantKeys } from './keyring.js';
 import { formatPath, matchPath } from './paths.js';
-import { scanText } from './scan.js';
+import type { Match } from './match.js';
+import { codesGateOpen, isGatedCode, scanJsonText, scanText } from './scan.js';
 import { partialMask, type CompiledStrategy } from './strategy.js';
 
 /** Marks a value to drop from its object or array. */
@@ -30,6 +31,29 @@ const MCP_BLOCK_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
 const MCP_TEXT_MIME =
   /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml|yaml|x-yaml|javascript|x-ndjson|csv|sql|graphql)\b)/i;
 
+/** Thrown inside the JSON text pass when only the general path can give the exact result. */
+class GiveUp extends Error {}
+const GIVE_UP = new GiveUp('not canonical json');
+// Raw control characters (invalid in JSON strings) and lone surrogates (JSON.stringify
+// escapes them): texts with either go to the general path.
+const UNSAFE_TEXT =
+  // eslint-disable-next-line no-control-regex -- control characters are what this finds
+  /[\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/** Keys that objects order before the others (array indices). */
+const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
+
+/** First non-blank character of `s[from, to)` opens an object or array. */
+function looksLikeJson(s: string, from: number, to: number): boolean {
+  let i = from;
+  while (i < to) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return c === 123 || c === 91;
+    i++;
+  }
+  return false;
+}
+
 /** Counts and paths of one masking call. */
 export interface Tally {
   total: number;
@@ -46,7 +70,18 @@ export class Walk {
   readonly #stack: (string | number)[] = [];
   readonly #active = new Set<object>();
   readonly #pathSet = new Set<string>();
+  /** Types recorded so far, in order, so that a JSON text pass can be undone. */
+  readonly #log: string[] = [];
   readonly tally: Tally = { total: 0, byCategory: {}, paths: [] };
+  // State of the JSON text pass (see #jsonText); saved and restored around nested passes.
+  #src = '';
+  #pos = 0;
+  #matches: Match[] = [];
+  #mi = 0;
+  #out = '';
+  #last = 0;
+  #edited = false;
+  #nextEscape = -1;
 
   constructor(plan: MaskerPlan, profile: CompiledProfile, tenantId: string) {
     this.#plan = plan;
@@ -60,6 +95,7 @@ export class Walk {
   }
 
   #record(type: string): void {
+    this.#log.push(type);
     this.tally.total++;
     this.tally.byCategory[type] = (this.tally.byCategory[type] ?? 0) + 1;
     if (this.tally.paths.length < MAX_PATHS) {
@@ -182,8 +218,8 @@ export class Walk {
 
   /** MCP content blocks: mask the text they carry, leave binary data and metadata alone. */
   #mcpBlock(obj: Record<string, unknown>, type: string, depth: number): Out {
-    const allowed = MCP_BLOCK_KEYS[type];
-    if (allowed === undefined) return undefined;
+    if (!Object.hasOwn(MCP_BLOCK_KEYS, type)) return undefined;
+    const allowed = MCP_BLOCK_KEYS[type]!;
     for (const key in obj) if (!allowed.has(key)) return undefined;
     if (type === 'text' && typeof obj['text'] === 'string') {
       return this.#only(obj, ['text'], depth);
@@ -254,6 +290,8 @@ export class Walk {
   #string(s: string, depth: number, removable: boolean): Out {
     if (s.length > this.#plan.maxStringLength) return this.#oversized();
     if (this.#plan.parseJsonStrings && s.length >= 2) {
+      const direct = this.#jsonText(s, depth + 1);
+      if (direct !== undefined) return direct;
       const parsed = parseJsonText(s);
       if (parsed !== undefined) {
         const masked = this.#value(parsed, depth + 1);
@@ -266,16 +304,21 @@ export class Walk {
 
   #text(s: string, removable: boolean): Out {
     const matches = scanText(s, this.#profile.scanner);
-    if (matches === undefined) return s;
+    return matches === undefined ? s : this.#apply(s, matches, 0, removable);
+  }
+
+  /** Replaces `matches` (offsets minus `offset` are positions in `s`), recording each. */
+  #apply(s: string, matches: readonly Match[], offset: number, removable: boolean): Out {
     let out = '';
     let last = 0;
     for (const m of matches) {
+      const start = m.start - offset;
+      const end = m.end - offset;
       const strategy = this.#profile.strategyFor(m.type);
       this.#record(m.type);
-      if (strategy.kind === 'remove' && removable && m.start === 0 && m.end === s.length)
-        return REMOVE;
-      out += s.slice(last, m.start) + this.#replace(s.slice(m.start, m.end), m.type, strategy);
-      last = m.end;
+      if (strategy.kind === 'remove' && removable && start === 0 && end === s.length) return REMOVE;
+      out += s.slice(last, start) + this.#replace(s.slice(start, end), m.type, strategy);
+      last = end;
     }
     return out + s.slice(last);
   }
@@ -325,6 +368,387 @@ export class Walk {
     } finally {
       this.#active.delete(value);
     }
+  }
+
+  // ---- JSON text pass ----------------------------------------------------------------------
+  //
+  // A string holding compact JSON (what JSON.stringify writes, as tool results usually are) is
+  // masked in place: the built-in scanners run once over the whole text, and one pass over its
+  // tokens keeps what is unchanged and rewrites only the values that change, with the same
+  // rules, order, findings and paths as parsing, walking and re-serialising it. Anything that
+  // JSON.stringify would not have written byte for byte (whitespace, escapes it would write
+  // differently, non-canonical numbers, duplicate or integer-like keys, lone surrogates) makes
+  // the pass give up, undo what it recorded, and leave the string to the general path.
+
+  /** The masked text, or undefined when the general path must handle `s`. */
+  #jsonText(s: string, depth: number): string | undefined {
+    const first = s.charCodeAt(0);
+    const last = s.charCodeAt(s.length - 1);
+    if (
+      !((first === 123 && last === 125) || (first === 91 && last === 93)) ||
+      this.#profile.scanner.custom.length > 0 ||
+      UNSAFE_TEXT.test(s)
+    ) {
+      return undefined;
+    }
+    const saved = [
+      this.#src,
+      this.#pos,
+      this.#matches,
+      this.#mi,
+      this.#out,
+      this.#last,
+      this.#edited,
+      this.#nextEscape,
+    ] as const;
+    const logLength = this.#log.length;
+    const pathCount = this.tally.paths.length;
+    const stackDepth = this.#stack.length;
+    this.#src = s;
+    this.#pos = 0;
+    this.#matches = scanJsonText(s, this.#profile.scanner);
+    this.#mi = 0;
+    this.#out = '';
+    this.#last = 0;
+    this.#edited = false;
+    this.#nextEscape = s.indexOf('\\');
+    try {
+      this.#tValue(depth);
+      if (this.#pos !== s.length) throw GIVE_UP;
+      return this.#textResult();
+    } catch (error) {
+      if (error !== GIVE_UP) throw error;
+      this.#undo(logLength, pathCount);
+      this.#stack.length = stackDepth;
+      return undefined;
+    } finally {
+      [
+        this.#src,
+        this.#pos,
+        this.#matches,
+        this.#mi,
+        this.#out,
+        this.#last,
+        this.#edited,
+        this.#nextEscape,
+      ] = saved;
+    }
+  }
+
+  /** The text of the current pass with its edits (the source itself when there is none). */
+  #textResult(): string {
+    return this.#edited ? this.#out + this.#src.slice(this.#last) : this.#src;
+  }
+
+  /** Forgets the findings recorded after the log had `logLength` entries. */
+  #undo(logLength: number, pathCount: number): void {
+    const tally = this.tally;
+    for (let i = this.#log.length - 1; i >= logLength; i--) {
+      const type = this.#log[i]!;
+      tally.total--;
+      const left = tally.byCategory[type]! - 1;
+      if (left === 0) Reflect.deleteProperty(tally.byCategory, type);
+      else tally.byCategory[type] = left;
+    }
+    this.#log.length = logLength;
+    for (let i = pathCount; i < tally.paths.length; i++) this.#pathSet.delete(tally.paths[i]!);
+    tally.paths.length = pathCount;
+  }
+
+  /** Output: source up to `from`, then `text` instead of the source up to `to`. */
+  #edit(from: number, to: number, text: string): void {
+    if (from < this.#last) throw GIVE_UP;
+    this.#out += this.#src.slice(this.#last, from) + text;
+    this.#last = to;
+    this.#edited = true;
+  }
+
+  /** Drops a member or element `[from, to)`; `kept` tells whether one before it stays. */
+  #cut(from: number, to: number, kept: boolean): void {
+    if (kept) this.#edit(from - 1, to, '');
+    else if (this.#src.charCodeAt(to) === 44) this.#edit(from, to + 1, '');
+    else this.#edit(from, to, '');
+  }
+
+  /** Skips the scanners' matches that start before `pos`. */
+  #skipMatches(pos: number): void {
+    const matches = this.#matches;
+    let mi = this.#mi;
+    while (mi < matches.length && matches[mi]!.start < pos) mi++;
+    this.#mi = mi;
+  }
+
+  /** Masks the value at #pos as #value would; true when it is to be removed. */
+  #tValue(depth: number): boolean {
+    const src = this.#src;
+    const c = src.charCodeAt(this.#pos);
+    if (c === 34) return this.#tString(depth);
+    if (c === 123) {
+      this.#tObject(depth);
+      return false;
+    }
+    if (c === 91) {
+      this.#tArray(depth);
+      return false;
+    }
+    const start = this.#pos;
+    const literal = this.#tPrimitive();
+    if (typeof literal !== 'number' || !Number.isInteger(literal) || Math.abs(literal) < 1e11)
+      return false;
+    const out = this.#value(literal, depth);
+    if (out === REMOVE) return true;
+    if (out !== literal) this.#edit(start, this.#pos, JSON.stringify(out));
+    return false;
+  }
+
+  /** Reads `true`, `false`, `null` or a canonical number at #pos. */
+  #tPrimitive(): boolean | number | null {
+    const src = this.#src;
+    const start = this.#pos;
+    if (src.startsWith('true', start)) {
+      this.#pos += 4;
+      return true;
+    }
+    if (src.startsWith('false', start)) {
+      this.#pos += 5;
+      return false;
+    }
+    if (src.startsWith('null', start)) {
+      this.#pos += 4;
+      return null;
+    }
+    NUMBER.lastIndex = start;
+    const m = NUMBER.exec(src);
+    if (m === null) throw GIVE_UP;
+    const value = Number(m[0]);
+    if (String(value) !== m[0]) throw GIVE_UP;
+    this.#pos = start + m[0].length;
+    return value;
+  }
+
+  /** End (index of the closing quote) of the string whose opening quote is at `q`. */
+  #stringEnd(q: number): { end: number; escaped: boolean } {
+    const src = this.#src;
+    let end = src.indexOf('"', q + 1);
+    if (end === -1) throw GIVE_UP;
+    if (this.#nextEscape !== -1 && this.#nextEscape < q) this.#nextEscape = src.indexOf('\\', q);
+    if (this.#nextEscape === -1 || this.#nextEscape > end) return { end, escaped: false };
+    for (;;) {
+      let slashes = 0;
+      while (src.charCodeAt(end - 1 - slashes) === 92) slashes++;
+      if (slashes % 2 === 0) return { end, escaped: true };
+      end = src.indexOf('"', end + 1);
+      if (end === -1) throw GIVE_UP;
+    }
+  }
+
+  /** The decoded string at #pos (moving past it), given only in canonical form. */
+  #tReadString(): string {
+    const src = this.#src;
+    const q = this.#pos;
+    const { end, escaped } = this.#stringEnd(q);
+    this.#pos = end + 1;
+    if (!escaped) return src.slice(q + 1, end);
+    const token = src.slice(q, end + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(token);
+    } catch {
+      throw GIVE_UP;
+    }
+    if (typeof value !== 'string' || JSON.stringify(value) !== token) throw GIVE_UP;
+    return value;
+  }
+
+  /** A string value: scanned in place, or handed to #string (escapes, JSON inside). */
+  #tString(depth: number): boolean {
+    const src = this.#src;
+    const q = this.#pos;
+    const { end, escaped } = this.#stringEnd(q);
+    if (escaped || looksLikeJson(src, q + 1, end)) {
+      const value = this.#tReadString();
+      this.#skipMatches(this.#pos);
+      const out = this.#string(value, depth, true);
+      if (out === REMOVE) return true;
+      if (out !== value) this.#edit(q, this.#pos, JSON.stringify(out));
+      return false;
+    }
+    this.#pos = end + 1;
+    const from = q + 1;
+    this.#skipMatches(from);
+    const matches = this.#matches;
+    let mi = this.#mi;
+    if (mi === matches.length || matches[mi]!.start >= end) return false;
+    // This string's matches: drop what scanText would not have looked for, then overlaps.
+    let kept: Match[] | undefined;
+    let gate = 0;
+    let reach = -1;
+    for (; mi < matches.length && matches[mi]!.start < end; mi++) {
+      const m = matches[mi]!;
+      if (m.end > end) throw GIVE_UP;
+      if (isGatedCode(m.type)) {
+        if (gate === 0) gate = codesGateOpen(src.slice(from, end)) ? 1 : -1;
+        if (gate < 0) continue;
+      }
+      if (m.start >= reach) {
+        (kept ??= []).push(m);
+        reach = m.end;
+      }
+    }
+    this.#mi = mi;
+    if (kept === undefined) return false;
+    const value = src.slice(from, end);
+    const out = this.#apply(value, kept, from, true);
+    if (out === REMOVE) return true;
+    if (out !== value) this.#edit(q, this.#pos, JSON.stringify(out));
+    return false;
+  }
+
+  /** A value under a field rule: read, handed to #whole, written back if changed. */
+  #tWhole(rule: CompiledRule, depth: number): boolean {
+    const src = this.#src;
+    const start = this.#pos;
+    const c = src.charCodeAt(start);
+    let value: unknown;
+    if (c === 34) value = this.#tReadString();
+    else if (c === 123 || c === 91) value = this.#tParseContainer();
+    else value = this.#tPrimitive();
+    this.#skipMatches(this.#pos);
+    const out = this.#whole(value, rule, depth);
+    if (out === REMOVE) return true;
+    if (out !== value) this.#edit(start, this.#pos, JSON.stringify(out));
+    else if (typeof value === 'object' && value !== null) this.#tCanonical(start, value);
+    return false;
+  }
+
+  /** Parses the object or array at #pos (moving past it). */
+  #tParseContainer(): object {
+    const src = this.#src;
+    const start = this.#pos;
+    let nesting = 0;
+    let i = start;
+    for (;;) {
+      const c = src.charCodeAt(i);
+      if (c === 34) {
+        i = this.#stringEnd(i).end + 1;
+        continue;
+      }
+      if (c === 123 || c === 91) nesting++;
+      else if (c === 125 || c === 93) {
+        nesting--;
+        if (nesting === 0) break;
+      } else if (Number.isNaN(c)) throw GIVE_UP;
+      i++;
+    }
+    this.#pos = i + 1;
+    try {
+      return JSON.parse(src.slice(start, i + 1)) as object;
+    } catch {
+      throw GIVE_UP;
+    }
+  }
+
+  /** Gives up unless the source of `value` from `start` is what JSON.stringify writes. */
+  #tCanonical(start: number, value: unknown): void {
+    if (JSON.stringify(value) !== this.#src.slice(start, this.#pos)) throw GIVE_UP;
+  }
+
+  #tObject(depth: number): void {
+    if (depth >= this.#plan.maxDepth) throw GIVE_UP;
+    const src = this.#src;
+    const objectStart = this.#pos;
+    // Where to come back to if this turns out to be an MCP content block.
+    const out = this.#out;
+    const last = this.#last;
+    const edited = this.#edited;
+    const mi = this.#mi;
+    const logLength = this.#log.length;
+    const pathCount = this.tally.paths.length;
+    this.#pos++;
+    if (src.charCodeAt(this.#pos) === 125) {
+      this.#pos++;
+      return;
+    }
+    // Keys seen, to refuse duplicates (JSON.parse keeps the last one): a list while short.
+    const keys: string[] = [];
+    let keySet: Set<string> | undefined;
+    let kept = false;
+    for (;;) {
+      const memberStart = this.#pos;
+      if (src.charCodeAt(memberStart) !== 34) throw GIVE_UP;
+      const key = this.#tReadString();
+      if (src.charCodeAt(this.#pos) !== 58) throw GIVE_UP;
+      this.#pos++;
+      if (key === '__proto__' || INDEX_KEY.test(key)) throw GIVE_UP;
+      if (keySet !== undefined) {
+        if (keySet.has(key)) throw GIVE_UP;
+        keySet.add(key);
+      } else {
+        if (keys.includes(key)) throw GIVE_UP;
+        keys.push(key);
+        if (keys.length === 16) keySet = new Set(keys);
+      }
+      if (key === 'type' && src.charCodeAt(this.#pos) === 34) {
+        const at = this.#pos;
+        const type = this.#tReadString();
+        this.#pos = at;
+        if (Object.hasOwn(MCP_BLOCK_KEYS, type)) {
+          this.#out = out;
+          this.#last = last;
+          this.#edited = edited;
+          this.#mi = mi;
+          this.#undo(logLength, pathCount);
+          this.#pos = objectStart;
+          this.#nextEscape = src.indexOf('\\', objectStart);
+          this.#tGeneral(depth);
+          return;
+        }
+      }
+      this.#stack.push(key);
+      const rule =
+        (this.#profile.pathRules.length > 0 ? this.#pathRule() : undefined) ??
+        this.#profile.keyRule(key);
+      const removed = rule === undefined ? this.#tValue(depth + 1) : this.#tWhole(rule, depth + 1);
+      this.#stack.pop();
+      if (removed) this.#cut(memberStart, this.#pos, kept);
+      else kept = true;
+      const c = src.charCodeAt(this.#pos++);
+      if (c === 125) return;
+      if (c !== 44) throw GIVE_UP;
+    }
+  }
+
+  #tArray(depth: number): void {
+    if (depth >= this.#plan.maxDepth) throw GIVE_UP;
+    const src = this.#src;
+    this.#pos++;
+    if (src.charCodeAt(this.#pos) === 93) {
+      this.#pos++;
+      return;
+    }
+    let kept = false;
+    for (let i = 0; ; i++) {
+      const itemStart = this.#pos;
+      this.#stack.push(i);
+      const rule = this.#profile.pathRules.length > 0 ? this.#pathRule() : undefined;
+      const removed = rule === undefined ? this.#tValue(depth + 1) : this.#tWhole(rule, depth + 1);
+      this.#stack.pop();
+      if (removed) this.#cut(itemStart, this.#pos, kept);
+      else kept = true;
+      const c = src.charCodeAt(this.#pos++);
+      if (c === 93) return;
+      if (c !== 44) throw GIVE_UP;
+    }
+  }
+
+  /** The object at #pos through the general path (MCP content blocks). */
+  #tGeneral(depth: number): void {
+    const start = this.#pos;
+    const value = this.#tParseContainer();
+    this.#skipMatches(this.#pos);
+    const out = this.#value(value, depth);
+    if (out !== value) this.#edit(start, this.#pos, JSON.stringify(out === REMOVE ? null : out));
+    else this.#tCanonical(start, value);
   }
 }
 

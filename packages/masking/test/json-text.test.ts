@@ -1,0 +1,167 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createMasker, type ContentMasker } from '../src/index.js';
+import { CorpusBuilder } from './fixtures/corpus.js';
+import { KEY_A } from './helpers.js';
+
+// A string that holds compact JSON is masked in place, in one pass over its text. The result
+// must be what parsing, masking the parsed value and re-serialising gives: same output bytes,
+// same findings, same paths. These tests compare the two on the corpus and on random JSON.
+
+const maskers: Record<string, ContentMasker> = {
+  defaults: createMasker(),
+  mixed: createMasker({
+    masterKey: KEY_A,
+    strategies: {
+      EMAIL: 'hash',
+      CREDIT_CARD: { type: 'partial', keepLast: 4 },
+      PHONE: 'remove',
+      IP_ADDRESS: 'remove',
+    },
+    fieldRules: [
+      { type: 'NOTE', key: 'memo', strategy: 'remove' },
+      { type: 'TAG', path: '$..tags[0]' },
+      { type: 'REF', path: '$.structuredContent.records[*].payout' },
+    ],
+  }),
+};
+
+/** What the general path gives for the JSON text `text`. */
+function viaParse(masker: ContentMasker, text: string): { value: unknown; findings: unknown } {
+  const parsed: unknown = JSON.parse(text);
+  const { value, findings } = masker.mask(parsed);
+  return { value: value === parsed ? text : JSON.stringify(value), findings };
+}
+
+function same(masker: ContentMasker, text: string): void {
+  const direct = masker.mask(text);
+  const general = viaParse(masker, text);
+  expect(direct.value).toBe(general.value);
+  expect(direct.findings).toEqual(general.findings);
+}
+
+const builder = new CorpusBuilder(99_001);
+const docs = Array.from({ length: 300 }, (_, i) => builder.doc(i).value);
+
+describe('JSON text masked in place', () => {
+  it.each(Object.keys(maskers))('gives the general path result on the corpus (%s)', (name) => {
+    const masker = maskers[name]!;
+    for (const doc of docs) same(masker, JSON.stringify(doc));
+    const response = {
+      content: [
+        { type: 'text', text: JSON.stringify(docs[0]) },
+        { type: 'resource_link', uri: 'file:///a', name: 'Ada Lovelace', mimeType: 'text/plain' },
+      ],
+      structuredContent: { records: docs.slice(0, 50) },
+    };
+    same(masker, JSON.stringify(response));
+    const found = masker.mask(JSON.stringify(response)).findings;
+    expect(found.total).toBeGreaterThan(100);
+  });
+
+  it('gives the general path result on random JSON with sensitive values', () => {
+    const pii = fc.constantFrom(
+      'ada@example.com',
+      'card 4111 1111 1111 1111 ok',
+      '+44 20 7946 0958',
+      'DE89 3704 0044 0532 0130 00',
+      'born 3 May 1984',
+      'fe80::1',
+      '123-45-6789',
+      'line\nbreak "quoted" ada@example.com',
+      '{"email":"ada@example.com"}',
+      '  [1, "4111111111111111"]',
+      'é ✓ 😀 10.0.0.1',
+      '',
+    );
+    const key = fc.constantFrom(
+      'name',
+      'email',
+      'memo',
+      'tags',
+      'type',
+      'text',
+      'notes',
+      'a b',
+      'x"y',
+      'k',
+      'payout',
+    );
+    const leaf = fc.oneof(
+      pii,
+      fc.string({ maxLength: 12 }),
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.constantFrom(14155550100, 4111111111111111, -0, 1e21, true, false, null),
+    );
+    const tree = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        leaf,
+        fc.array(tie('value'), { maxLength: 5 }),
+        fc.dictionary(key, tie('value'), { maxKeys: 5 }),
+        fc.record({ type: fc.constantFrom('text', 'image', 'other'), text: pii }),
+      ),
+    })).value;
+    const root = fc.oneof(
+      fc.array(tree, { maxLength: 6 }),
+      fc.dictionary(key, tree, { maxKeys: 6 }),
+    );
+    fc.assert(
+      fc.property(root, fc.constantFrom(...Object.keys(maskers)), (value, name) => {
+        same(maskers[name]!, JSON.stringify(value));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('hands text JSON.stringify would not write to the general path', () => {
+    const masker = maskers['defaults']!;
+    const texts = [
+      '{"a": "ada@example.com"}',
+      '{\n  "email": "ada@example.com"\n}',
+      '{"a":"ada@example.com","a":"x"}',
+      '{"b":"ada@example.com","1":"x"}',
+      '{"a":1.50,"b":"ada@example.com"}',
+      '{"a":"\\u0061da@example.com"}',
+      '{"a":"ada@example.com","__proto__":{"b":1}}',
+      '{"a":"\ud800 ada@example.com"}',
+      '{"a":"ada@example.com"} ',
+      '{"a":"ada@example.com"}{}',
+      '{"a":"ada@example.com",}',
+      '{"a":01}',
+    ];
+    for (const text of texts) {
+      let expected: unknown;
+      try {
+        expected = viaParse(masker, text);
+      } catch {
+        // Not JSON at all: masked as plain text.
+        expected = masker.mask({ t: text }).value.t;
+        expect(masker.mask(text).value).toBe(expected);
+        continue;
+      }
+      const direct = masker.mask(text);
+      const general = expected as { value: unknown; findings: unknown };
+      if (text.includes('\n')) {
+        expect(direct.value).toBe(JSON.stringify(JSON.parse(String(general.value)), null, 2));
+      } else {
+        expect(direct.value).toBe(general.value);
+      }
+      expect(direct.findings).toEqual(general.findings);
+    }
+  });
+
+  it('drops removed members and elements with their commas', () => {
+    const masker = maskers['mixed']!;
+    const text = JSON.stringify({
+      memo: 'x',
+      a: ['+44 20 7946 0958', 1, '10.0.0.1', '+44 20 7946 0958'],
+      b: { phone: '+44 20 7946 0958' },
+      c: 'ok',
+      memo2: { memo: [1, 2] },
+    });
+    const out = masker.mask(text).value;
+    expect(out).toBe('{"a":[1],"b":{},"c":"ok","memo2":{}}');
+  });
+});
