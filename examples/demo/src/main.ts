@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { startBackend } from '@agentguard-examples/backend';
 import {
-  APPROVER_AUDIENCE,
-  LOA_MFA,
   createDevIdentityProvider,
+  mintExampleTokens,
   startMcpServer,
 } from '@agentguard-examples/mcp-server';
 import { bold, cyan, dim, green, printTable, red, yellow } from './table.js';
@@ -25,37 +24,7 @@ const server = await startMcpServer({
   maskingKey: randomBytes(32).toString('base64'),
 });
 
-const agent = { id: 'agent:finance-bot', sponsor: 'user:ada', riskTier: 'low' };
-const tokens = {
-  ada: await idp.mint({
-    subject: 'user:ada',
-    tenant: 'acme',
-    roles: ['support', 'payments'],
-    agent,
-  }),
-  adaMfa: await idp.mint({
-    subject: 'user:ada',
-    tenant: 'acme',
-    roles: ['support', 'payments'],
-    agent,
-    acr: LOA_MFA,
-    authenticatedSecondsAgo: 20,
-  }),
-  riskyAgent: await idp.mint({
-    subject: 'user:ada',
-    tenant: 'acme',
-    roles: ['support', 'payments'],
-    agent: { id: 'agent:unvetted', sponsor: 'user:ada', riskTier: 'high' },
-  }),
-  grace: await idp.mint({ subject: 'user:grace', tenant: 'acme', roles: ['admin'] }),
-  graceApprover: await idp.mint({
-    subject: 'user:grace',
-    tenant: 'acme',
-    roles: ['approver'],
-    audience: APPROVER_AUDIENCE,
-  }),
-  mallory: await idp.mint({ subject: 'user:mallory', tenant: 'globex', roles: ['support'] }),
-};
+const tokens = await mintExampleTokens(idp);
 
 interface Http {
   status: number;

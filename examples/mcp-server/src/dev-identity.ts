@@ -70,3 +70,26 @@ export async function createDevIdentityProvider(): Promise<DevIdentityProvider> 
     },
   };
 }
+
+/** The example's cast: an agent acting for a user, the same after MFA, an unvetted agent, an
+ * administrator, an approver (approvers' plane), and a user of another tenant. */
+export async function mintExampleTokens(idp: DevIdentityProvider) {
+  const agent = { id: 'agent:finance-bot', sponsor: 'user:ada', riskTier: 'low' };
+  const ada = { subject: 'user:ada', tenant: 'acme', roles: ['support', 'payments'], agent };
+  return {
+    ada: await idp.mint(ada),
+    adaMfa: await idp.mint({ ...ada, acr: LOA_MFA, authenticatedSecondsAgo: 20 }),
+    riskyAgent: await idp.mint({
+      ...ada,
+      agent: { id: 'agent:unvetted', sponsor: 'user:ada', riskTier: 'high' },
+    }),
+    grace: await idp.mint({ subject: 'user:grace', tenant: 'acme', roles: ['admin'] }),
+    graceApprover: await idp.mint({
+      subject: 'user:grace',
+      tenant: 'acme',
+      roles: ['approver'],
+      audience: APPROVER_AUDIENCE,
+    }),
+    mallory: await idp.mint({ subject: 'user:mallory', tenant: 'globex', roles: ['support'] }),
+  };
+}

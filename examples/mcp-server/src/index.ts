@@ -11,5 +11,6 @@ export {
   LOA_MFA,
   LOA_PASSWORD,
   createDevIdentityProvider,
+  mintExampleTokens,
 } from './dev-identity.js';
 export type { DevIdentityProvider, DevTokenClaims } from './dev-identity.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createDevIdentityProvider } from './dev-identity.js';
+import { createDevIdentityProvider, mintExampleTokens } from './dev-identity.js';
 import { startMcpServer } from './server.js';
 
 // Runs the example server alone, with a development identity provider, and prints tokens to
@@ -16,18 +16,10 @@ const server = await startMcpServer({
   maskingKey: randomBytes(32).toString('base64'),
   port: Number(process.env['PORT'] ?? 4000),
 });
-const agent = { id: 'agent:finance-bot', sponsor: 'user:ada', riskTier: 'low' };
 console.log(`MCP endpoint: ${server.mcpUrl}`);
 if (!process.env['BACKEND_KEY'])
   console.log(`BACKEND_KEY=${secret.toString('hex')} (start the backend with it)`);
 console.log('\nDevelopment tokens (15 minutes):');
-console.log(
-  `  ada (agent for a user):  ${await idp.mint({ subject: 'user:ada', tenant: 'acme', roles: ['support', 'payments'], agent })}`,
-);
-console.log(
-  `  grace (admin):           ${await idp.mint({ subject: 'user:grace', tenant: 'acme', roles: ['admin'] })}`,
-);
-console.log(
-  `  mallory (other tenant):  ${await idp.mint({ subject: 'user:mallory', tenant: 'globex', roles: ['support'] })}`,
-);
+for (const [who, token] of Object.entries(await mintExampleTokens(idp)))
+  console.log(`  ${who.padEnd(14)} ${token}`);
 process.on('SIGINT', () => void server.close().then(() => process.exit(0)));
