@@ -1,39 +1,37 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { reportTarget } from '../../../bench/lib/harness.js';
+import { benchToken } from './token.js';
 
-// Express route with and without guardRoute, each server in its own process, measured with
-// autocannon on 127.0.0.1. Env: BENCH_DURATION (seconds per run, default 8), BENCH_RUNS
-// (default 3), BENCH_CONNECTIONS (default 50).
-const duration = Number(process.env['BENCH_DURATION'] ?? 8);
-const runs = Number(process.env['BENCH_RUNS'] ?? 3);
+// Express route with and without guardRoute, each server in its own process running the
+// built packages (dist/), measured with autocannon on 127.0.0.1. Runs alternate bare and
+// guarded so that other load on the machine hits both alike. Env: BENCH_DURATION (seconds
+// per run, default 6), BENCH_RUNS (per server, default 5), BENCH_CONNECTIONS (default 50),
+// BENCH_CPU_PROF (a folder: the servers write V8 CPU profiles there).
+const duration = Number(process.env['BENCH_DURATION'] ?? 6);
+const runs = Number(process.env['BENCH_RUNS'] ?? 5);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
-const SECRET = 'bench-secret-of-at-least-32-bytes!!';
+const profileDir = process.env['BENCH_CPU_PROF'];
 const serverScript = fileURLToPath(new URL('./server.ts', import.meta.url));
-
-function token(): string {
-  const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({
-    sub: 'agent-1',
-    tid: 'tenant-a',
-    roles: ['clerk'],
-    exp: Math.floor(Date.now() / 1000) + 3600,
-  })}`;
-  return `${head}.${createHmac('sha256', SECRET).update(head).digest('base64url')}`;
+const packages = join(import.meta.dirname, '..', '..');
+for (const pkg of ['core', 'jwt-auth', 'rbac', 'express']) {
+  if (!existsSync(join(packages, pkg, 'dist', 'index.js'))) {
+    throw new Error(`packages/${pkg}/dist is missing: run pnpm build first`);
+  }
 }
 
+/** Starts one server in its own process; `@agentguard/*` resolve to dist (no source condition). */
 async function start(mode: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@agentguard/source', '--import', 'tsx', serverScript, mode],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } },
-  );
+  const flags = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', serverScript, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   const lines = createInterface({ input: child.stdout });
   for await (const line of lines) {
     const { port } = JSON.parse(line) as { port: number };
@@ -42,9 +40,16 @@ async function start(mode: string): Promise<{ child: ChildProcess; url: string }
   throw new Error(`${mode} server did not start`);
 }
 
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 interface Stats {
   cpuMicros: number;
   served: number;
+  audited: number;
 }
 
 async function stats(url: string): Promise<Stats> {
@@ -52,17 +57,23 @@ async function stats(url: string): Promise<Stats> {
   return (await response.json()) as Stats;
 }
 
-async function measure(
-  url: string,
-  seconds: number,
-): Promise<{ rps: number; p99: number; cpuMicrosPerRequest: number }> {
+interface Sample {
+  rps: number;
+  p99: number;
+  cpuMicrosPerRequest: number;
+  audited: number;
+}
+
+const token = benchToken();
+
+async function measure(url: string, seconds: number): Promise<Sample> {
   const before = await stats(url);
   const result = await autocannon({
     url,
     method: 'POST',
     connections,
     duration: seconds,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token()}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ qty: 3 }),
   });
   if (result.non2xx > 0 || result.errors > 0) {
@@ -73,29 +84,23 @@ async function measure(
     rps: result.requests.average,
     p99: result.latency.p99,
     cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / (after.served - before.served),
+    audited: after.audited - before.audited,
   };
 }
 
 const servers = { bare: await start('bare'), guarded: await start('guarded') };
-const samples: Record<
-  'bare' | 'guarded',
-  { rps: number; p99: number; cpuMicrosPerRequest: number }[]
-> = {
-  bare: [],
-  guarded: [],
-};
+const samples: Record<'bare' | 'guarded', Sample[]> = { bare: [], guarded: [] };
 try {
   // Warm both (JIT, caches), then alternate so drift hits both alike.
-  await measure(servers.bare.url, 2);
-  await measure(servers.guarded.url, 2);
+  await measure(servers.bare.url, 3);
+  await measure(servers.guarded.url, 3);
   for (let run = 0; run < runs; run += 1) {
     for (const mode of ['bare', 'guarded'] as const) {
       samples[mode].push(await measure(servers[mode].url, duration));
     }
   }
 } finally {
-  servers.bare.child.kill('SIGTERM');
-  servers.guarded.child.kill('SIGTERM');
+  await Promise.all([stop(servers.bare.child), stop(servers.guarded.child)]);
 }
 
 const median = (values: number[]) =>
@@ -107,6 +112,8 @@ const rows = (['bare', 'guarded'] as const).map((mode) => ({
   p99Millis: median(samples[mode].map((s) => s.p99)),
   serverCpuMicrosPerRequest: median(samples[mode].map((s) => s.cpuMicrosPerRequest)),
   runs: samples[mode].map((s) => Math.round(s.rps)),
+  runsCpuMicrosPerRequest: samples[mode].map((s) => Math.round(s.cpuMicrosPerRequest * 10) / 10),
+  audited: samples[mode].reduce((sum, s) => sum + s.audited, 0),
 }));
 const [bare, guarded] = rows as [(typeof rows)[number], (typeof rows)[number]];
 const ratio = guarded.requestsPerSecond / bare.requestsPerSecond;
@@ -116,22 +123,24 @@ const cpuRatio = bare.serverCpuMicrosPerRequest / guarded.serverCpuMicrosPerRequ
 
 console.log('\n## express\n');
 console.log(
-  '| case | library | req/s (median) | p99 ms | server CPU µs/req | runs req/s | vs bare |',
+  '| case | library | req/s (median) | p99 ms | server CPU µs/req (median) | runs req/s | runs CPU µs/req | vs bare (req/s) |',
 );
-console.log('| --- | --- | ---: | ---: | ---: | --- | ---: |');
+console.log('| --- | --- | ---: | ---: | ---: | --- | --- | ---: |');
 for (const row of rows) {
   console.log(
-    `| ${row.name} | ${row.library} | ${Math.round(row.requestsPerSecond).toLocaleString('en-US')} | ${row.p99Millis} | ${row.serverCpuMicrosPerRequest.toFixed(1)} | ${row.runs.join(', ')} | x${(row.requestsPerSecond / bare.requestsPerSecond).toFixed(2)} |`,
+    `| ${row.name} | ${row.library} | ${Math.round(row.requestsPerSecond).toLocaleString('en-US')} | ${row.p99Millis} | ${row.serverCpuMicrosPerRequest.toFixed(1)} | ${row.runs.join(', ')} | ${row.runsCpuMicrosPerRequest.join(', ')} | x${(row.requestsPerSecond / bare.requestsPerSecond).toFixed(2)} |`,
   );
 }
 console.log(
   `- autocannon, ${connections} connections, ${duration} s per run, ${runs} runs alternating, 127.0.0.1, one process per server.`,
 );
+const audited = guarded.audited;
 console.log(
-  '- guarded pipeline: HS256 JWT check with a cache of verified tokens (node:crypto; stands in for @agentguard/jwt-auth), role rule, strict zod validation, rate limit that never triggers, an args policy, memory audit sink.',
+  `- guarded pipeline (built packages): jwtAuth HS256 with its verified-token cache (the token is verified once, then cached), rbac with one role rule, strict zod validation, a rate limit that never triggers, audit through stdoutAuditSink to a /dev/null stream (one JSON line per event, nothing kept in the heap): ${audited.toLocaleString('en-US')} events delivered in the measured runs.`,
 );
+const load = loadavg();
 console.log(
-  `- load average at the end: ${loadavg()
+  `- load average at the end: ${load
     .map((l) => l.toFixed(2))
     .join(', ')} on ${cpus().length} cores; req/s swing with other load, CPU µs/req do not.`,
 );
@@ -162,6 +171,7 @@ writeFileSync(
         node: process.version,
       },
       settings: { connections, durationSeconds: duration, runs },
+      loadAverage: load,
       rows,
       ratio,
       cpuRatio,
