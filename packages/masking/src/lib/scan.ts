@@ -26,16 +26,20 @@ export interface Scanner {
 // character. Each scanner keeps its own "search from here" index, which makes the result the
 // same as running each scanner's global search over the whole string in turn.
 
-// Character classes: 1 digit, 2 ASCII letter, 3 '_', 0 anything else.
+// What each ASCII character may start: a table lookup per character is most of the work.
+const WORD = 1; // [A-Za-z0-9_], as in \b and \w
+const DIGIT = 2;
+const TRIGGER = 4; // a letter a label, a VAT number or a code may start with
+const SPECIAL = 8; // '@' (e-mail), ':' (IPv6), '-' (PEM header)
 const CLASS = new Uint8Array(128);
-for (let c = 48; c <= 57; c++) CLASS[c] = 1;
-for (let c = 65; c <= 90; c++) CLASS[c] = 2;
-for (let c = 97; c <= 122; c++) CLASS[c] = 2;
-CLASS[95] = 3;
-
-function classOf(c: number): number {
-  return c < 128 ? CLASS[c]! : 0;
-}
+for (let c = 48; c <= 57; c++) CLASS[c] = WORD | DIGIT;
+for (let c = 65; c <= 90; c++) CLASS[c] = WORD | TRIGGER;
+for (let c = 97; c <= 122; c++) CLASS[c] = WORD;
+for (const c of 'bdnmpserdgx') CLASS[c.charCodeAt(0)] = WORD | TRIGGER;
+CLASS[95] = WORD;
+CLASS[64] = SPECIAL;
+CLASS[58] = SPECIAL;
+CLASS[45] = SPECIAL;
 
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
@@ -107,15 +111,18 @@ function mayBeCode(s: string, i: number): boolean {
 }
 
 /**
- * An IPv6 address may start at `i`: at most four hex digits, then a colon, then address
- * characters with `::` or at least six colons among them (a valid address has one or the other).
+ * An IPv6 address may start at `p` (the first of at most four hex digits before the colon at
+ * `colon`): nothing that glues it to a word or another address before it, and address
+ * characters after the colon with `::` or at least six colons among them (a valid address has
+ * one or the other).
  */
-function mayBeIpv6(s: string, i: number): boolean {
-  let k = i;
-  while (k - i < 5 && isHex(s.charCodeAt(k))) k++;
-  if (k - i > 4 || s.charCodeAt(k) !== 58) return false;
+function mayBeIpv6(s: string, p: number, colon: number): boolean {
+  if (p > 0) {
+    const b = s.charCodeAt(p - 1);
+    if ((b < 128 && (CLASS[b]! & WORD) !== 0) || b === 58 || b === 46) return false;
+  }
   let colons = 0;
-  for (let j = k; j < k + 46; j++) {
+  for (let j = colon; j < colon + 46; j++) {
     const c = s.charCodeAt(j);
     if (c === 58) {
       if (s.charCodeAt(j + 1) === 58) return true;
@@ -127,71 +134,77 @@ function mayBeIpv6(s: string, i: number): boolean {
 
 const PEM_START = '-----BEGIN ';
 
-/** Appends what the built-in scanners find in `s`, each scanner in order of position. */
-function scanBuiltins(s: string, scanner: Scanner, quoted: boolean, out: Match[]): void {
+/**
+ * Appends what the built-in scanners find in `s[from, to)`, each scanner in order of position.
+ * With `quoted`, the range is the inside of a JSON string without escapes: the `"` on each side
+ * ends every value as the ends of a string would.
+ */
+function scanBuiltins(
+  s: string,
+  from: number,
+  to: number,
+  scanner: Scanner,
+  quoted: boolean,
+  out: Match[],
+): void {
   const flags = scanner.flags;
   const { anyDigitScan, anyLabelScan, anyCodeScan } = scanner;
   const email = flags.email;
   const vat = flags.vat;
   const ip = flags.ip;
   const n = s.length;
-  let digitFloor = 0;
-  let emailFloor = 0;
-  let labelFloor = 0;
-  let vatFloor = 0;
-  let codeFloor = 0;
-  let ipFloor = 0;
-  // Class of the previous character, and whether it is ':' or '.' (IPv6 look-behind).
-  let prevClass = 0;
-  let prevColonOrDot = false;
-  for (let i = 0; i < n; i++) {
+  let digitFloor = from;
+  let emailFloor = from;
+  let labelFloor = from;
+  let vatFloor = from;
+  let codeFloor = from;
+  let ipFloor = from;
+  let prevWord = false;
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
-    const cls = classOf(c);
-    if (cls === 0) {
+    const k = c < 128 ? CLASS[c]! : 0;
+    if ((k & WORD) === 0) {
+      prevWord = false;
+      if (k === 0) continue;
       if (c === 64) {
         if (email && i >= emailFloor) emailFloor = emailAt(s, i, emailFloor, out);
       } else if (c === 58) {
-        if (ip && i >= ipFloor && prevClass === 0 && !prevColonOrDot && mayBeIpv6(s, i)) {
-          const r = ipv6At(s, i, out);
-          if (r !== -1) ipFloor = r;
+        if (ip) {
+          // The address starts after the hex digits just before this colon (at most four).
+          let p = i;
+          while (p > 0 && i - p < 5 && isHex(s.charCodeAt(p - 1))) p--;
+          if (i - p <= 4 && p >= ipFloor && mayBeIpv6(s, p, i)) {
+            const r = ipv6At(s, p, out);
+            if (r !== -1) ipFloor = r;
+          }
         }
-      } else if (c === 45) {
-        if (anyCodeScan && i >= codeFloor && s.startsWith(PEM_START, i)) {
-          const r = codeAt(s, i, flags, out, quoted);
-          if (r !== -1) codeFloor = r;
-        }
+      } else if (anyCodeScan && i >= codeFloor && s.startsWith(PEM_START, i)) {
+        const r = codeAt(s, i, flags, out, quoted);
+        if (r !== -1) codeFloor = r;
       }
-      prevClass = 0;
-      prevColonOrDot = c === 58 || c === 46;
       continue;
     }
-    if (cls === 1) {
-      if (anyDigitScan && i >= digitFloor) digitFloor = digitRunAt(s, i, flags, out);
-    }
-    if (prevClass === 0) {
-      // A word starts here.
-      if (ip && i >= ipFloor && !prevColonOrDot && isHex(c) && mayBeIpv6(s, i)) {
-        const r = ipv6At(s, i, out);
-        if (r !== -1) ipFloor = r;
+    if ((k & DIGIT) !== 0) {
+      if (anyDigitScan && i >= digitFloor) {
+        // A run holds digits and separators only, where nothing else can start: skip it.
+        digitFloor = digitRunAt(s, i, flags, out);
+        i = digitFloor - 1;
       }
-      if (cls === 2 && i + 2 < n) {
-        const c1 = s.charCodeAt(i + 1);
-        if (anyLabelScan && i >= labelFloor && mayBeLabel(s, i)) {
-          const r = labelAt(s, i, flags, out, quoted);
-          if (r !== -1) labelFloor = r;
-        }
-        if (vat && i >= vatFloor && isUpper(c) && isUpper(c1)) {
-          const r = vatAt(s, i, out);
-          if (r !== -1) vatFloor = r;
-        }
-        if (anyCodeScan && i >= codeFloor && mayBeCode(s, i)) {
-          const r = codeAt(s, i, flags, out, quoted);
-          if (r !== -1) codeFloor = r;
-        }
+    } else if (!prevWord && (k & TRIGGER) !== 0 && i + 2 < n) {
+      if (anyLabelScan && i >= labelFloor && mayBeLabel(s, i)) {
+        const r = labelAt(s, i, flags, out, quoted);
+        if (r !== -1) labelFloor = r;
+      }
+      if (vat && i >= vatFloor && isUpper(c) && isUpper(s.charCodeAt(i + 1))) {
+        const r = vatAt(s, i, out);
+        if (r !== -1) vatFloor = r;
+      }
+      if (anyCodeScan && i >= codeFloor && mayBeCode(s, i)) {
+        const r = codeAt(s, i, flags, out, quoted);
+        if (r !== -1) codeFloor = r;
       }
     }
-    prevClass = cls;
-    prevColonOrDot = false;
+    prevWord = true;
   }
 }
 
@@ -242,29 +255,16 @@ function scanCustom(s: string, detector: CompiledDetector, out: Match[]): void {
 
 /** Types looked for only in strings with a digit, a PEM header or a bearer scheme. */
 const GATED_CODES = new Set(['AWS_ACCESS_KEY', 'JWT', 'BEARER_TOKEN', 'API_KEY']);
-const DIGIT = /\d/;
+const HAS_DIGIT = /\d/;
 
-/** The condition under which a string is searched for the types of {@link isGatedCode}. */
-export function codesGateOpen(s: string): boolean {
-  return DIGIT.test(s) || s.includes('-----BEGIN') || s.includes('earer') || s.includes('EARER');
+/** The condition under which a string is searched for the {@link GATED_CODES} types. */
+function codesGateOpen(s: string): boolean {
+  return (
+    HAS_DIGIT.test(s) || s.includes('-----BEGIN') || s.includes('earer') || s.includes('EARER')
+  );
 }
 
-/** True for a type that {@link codesGateOpen} must allow. */
-export function isGatedCode(type: string): boolean {
-  return GATED_CODES.has(type);
-}
-
-/**
- * Finds every sensitive value in `s`: sorted, non-overlapping matches (the earliest, then the
- * longest, wins), or `undefined` when there is none.
- */
-export function scanText(s: string, scanner: Scanner): Match[] | undefined {
-  let out: Match[] = [];
-  scanBuiltins(s, scanner, false, out);
-  if (out.some((m) => GATED_CODES.has(m.type)) && !codesGateOpen(s))
-    out = out.filter((m) => !GATED_CODES.has(m.type));
-  for (const detector of scanner.custom) scanCustom(s, detector, out);
-  if (out.length === 0) return undefined;
+function sortAndSeparate(out: Match[]): Match[] {
   if (out.length === 1) return out;
   out.sort(byStart);
   const kept: Match[] = [];
@@ -279,15 +279,32 @@ export function scanText(s: string, scanner: Scanner): Match[] | undefined {
 }
 
 /**
- * Runs the built-in scanners once over a whole compact JSON text (custom detectors excluded)
- * and returns every match, sorted as {@link scanText} sorts them, overlaps kept. No built-in
- * match contains a `"`, so each lies inside one JSON token, and the matches inside a string
- * without escapes are what {@link scanText} finds in that string, once the caller applies
- * {@link codesGateOpen} and removes overlaps string by string.
+ * Finds every sensitive value in `s`: sorted, non-overlapping matches (the earliest, then the
+ * longest, wins), or `undefined` when there is none.
  */
-export function scanJsonText(s: string, scanner: Scanner): Match[] {
-  const out: Match[] = [];
-  scanBuiltins(s, scanner, true, out);
-  if (out.length > 1) out.sort(byStart);
-  return out;
+export function scanText(s: string, scanner: Scanner): Match[] | undefined {
+  let out: Match[] = [];
+  scanBuiltins(s, 0, s.length, scanner, false, out);
+  if (out.some((m) => GATED_CODES.has(m.type)) && !codesGateOpen(s))
+    out = out.filter((m) => !GATED_CODES.has(m.type));
+  for (const detector of scanner.custom) scanCustom(s, detector, out);
+  return out.length === 0 ? undefined : sortAndSeparate(out);
+}
+
+/**
+ * {@link scanText} of the inside `s[from, to)` of a JSON string without escapes (the string
+ * itself is not built), built-in scanners only. Match positions are positions in `s`.
+ */
+export function scanQuoted(
+  s: string,
+  from: number,
+  to: number,
+  scanner: Scanner,
+): Match[] | undefined {
+  let out: Match[] = [];
+  scanBuiltins(s, from, to, scanner, true, out);
+  if (out.length === 0) return undefined;
+  if (out.some((m) => GATED_CODES.has(m.type)) && !codesGateOpen(s.slice(from, to)))
+    out = out.filter((m) => !GATED_CODES.has(m.type));
+  return out.length === 0 ? undefined : sortAndSeparate(out);
 }

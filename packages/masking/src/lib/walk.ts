@@ -3,7 +3,7 @@ import type { CompiledProfile, CompiledRule, MaskerPlan } from './compile.js';
 import type { TenantKeys } from './keyring.js';
 import { formatPath, matchPath } from './paths.js';
 import type { Match } from './match.js';
-import { codesGateOpen, isGatedCode, scanJsonText, scanText } from './scan.js';
+import { scanQuoted, scanText } from './scan.js';
 import { partialMask, type CompiledStrategy } from './strategy.js';
 
 /** Marks a value to drop from its object or array. */
@@ -70,18 +70,19 @@ export class Walk {
   readonly #stack: (string | number)[] = [];
   readonly #active = new Set<object>();
   readonly #pathSet = new Set<string>();
+  readonly #pathSteps: (string | number)[] = [];
+  readonly #pathTexts: string[] = ['$'];
   /** Types recorded so far, in order, so that a JSON text pass can be undone. */
   readonly #log: string[] = [];
   readonly tally: Tally = { total: 0, byCategory: {}, paths: [] };
   // State of the JSON text pass (see #jsonText); saved and restored around nested passes.
   #src = '';
   #pos = 0;
-  #matches: Match[] = [];
-  #mi = 0;
   #out = '';
   #last = 0;
   #edited = false;
   #nextEscape = -1;
+  #escaped = false;
 
   constructor(plan: MaskerPlan, profile: CompiledProfile, tenantId: string) {
     this.#plan = plan;
@@ -99,12 +100,32 @@ export class Walk {
     this.tally.total++;
     this.tally.byCategory[type] = (this.tally.byCategory[type] ?? 0) + 1;
     if (this.tally.paths.length < MAX_PATHS) {
-      const path = formatPath(this.#stack);
+      const path = this.#path();
       if (!this.#pathSet.has(path)) {
         this.#pathSet.add(path);
         this.tally.paths.push(path);
       }
     }
+  }
+
+  /**
+   * The current path as text. Paths of the last call are kept per depth, so a finding next to
+   * the previous one formats only the steps that differ.
+   */
+  #path(): string {
+    const stack = this.#stack;
+    const steps = this.#pathSteps;
+    const texts = this.#pathTexts;
+    let d = 0;
+    while (d < stack.length && d < steps.length && steps[d] === stack[d]) d++;
+    steps.length = d;
+    texts.length = d + 1;
+    for (; d < stack.length; d++) {
+      const step = stack[d]!;
+      steps.push(step);
+      texts.push(texts[d] + formatPath([step]).slice(1));
+    }
+    return texts[stack.length]!;
   }
 
   #tenantKeys(): TenantKeys | undefined {
@@ -373,8 +394,8 @@ export class Walk {
   // ---- JSON text pass ----------------------------------------------------------------------
   //
   // A string holding compact JSON (what JSON.stringify writes, as tool results usually are) is
-  // masked in place: the built-in scanners run once over the whole text, and one pass over its
-  // tokens keeps what is unchanged and rewrites only the values that change, with the same
+  // masked in place: one pass over its tokens scans the strings where they are (no string is
+  // built unless it changes) and rewrites only the values that change, with the same
   // rules, order, findings and paths as parsing, walking and re-serialising it. Anything that
   // JSON.stringify would not have written byte for byte (whitespace, escapes it would write
   // differently, non-canonical numbers, duplicate or integer-like keys, lone surrogates) makes
@@ -394,8 +415,6 @@ export class Walk {
     const saved = [
       this.#src,
       this.#pos,
-      this.#matches,
-      this.#mi,
       this.#out,
       this.#last,
       this.#edited,
@@ -406,8 +425,6 @@ export class Walk {
     const stackDepth = this.#stack.length;
     this.#src = s;
     this.#pos = 0;
-    this.#matches = scanJsonText(s, this.#profile.scanner);
-    this.#mi = 0;
     this.#out = '';
     this.#last = 0;
     this.#edited = false;
@@ -422,16 +439,7 @@ export class Walk {
       this.#stack.length = stackDepth;
       return undefined;
     } finally {
-      [
-        this.#src,
-        this.#pos,
-        this.#matches,
-        this.#mi,
-        this.#out,
-        this.#last,
-        this.#edited,
-        this.#nextEscape,
-      ] = saved;
+      [this.#src, this.#pos, this.#out, this.#last, this.#edited, this.#nextEscape] = saved;
     }
   }
 
@@ -468,14 +476,6 @@ export class Walk {
     if (kept) this.#edit(from - 1, to, '');
     else if (this.#src.charCodeAt(to) === 44) this.#edit(from, to + 1, '');
     else this.#edit(from, to, '');
-  }
-
-  /** Skips the scanners' matches that start before `pos`. */
-  #skipMatches(pos: number): void {
-    const matches = this.#matches;
-    let mi = this.#mi;
-    while (mi < matches.length && matches[mi]!.start < pos) mi++;
-    this.#mi = mi;
   }
 
   /** Masks the value at #pos as #value would; true when it is to be removed. */
@@ -526,17 +526,21 @@ export class Walk {
     return value;
   }
 
-  /** End (index of the closing quote) of the string whose opening quote is at `q`. */
-  #stringEnd(q: number): { end: number; escaped: boolean } {
+  /**
+   * End (index of the closing quote) of the string whose opening quote is at `q`; sets
+   * #escaped to whether the string has escapes.
+   */
+  #stringEnd(q: number): number {
     const src = this.#src;
     let end = src.indexOf('"', q + 1);
     if (end === -1) throw GIVE_UP;
     if (this.#nextEscape !== -1 && this.#nextEscape < q) this.#nextEscape = src.indexOf('\\', q);
-    if (this.#nextEscape === -1 || this.#nextEscape > end) return { end, escaped: false };
+    this.#escaped = this.#nextEscape !== -1 && this.#nextEscape < end;
+    if (!this.#escaped) return end;
     for (;;) {
       let slashes = 0;
       while (src.charCodeAt(end - 1 - slashes) === 92) slashes++;
-      if (slashes % 2 === 0) return { end, escaped: true };
+      if (slashes % 2 === 0) return end;
       end = src.indexOf('"', end + 1);
       if (end === -1) throw GIVE_UP;
     }
@@ -546,9 +550,9 @@ export class Walk {
   #tReadString(): string {
     const src = this.#src;
     const q = this.#pos;
-    const { end, escaped } = this.#stringEnd(q);
+    const end = this.#stringEnd(q);
     this.#pos = end + 1;
-    if (!escaped) return src.slice(q + 1, end);
+    if (!this.#escaped) return src.slice(q + 1, end);
     const token = src.slice(q, end + 1);
     let value: unknown;
     try {
@@ -564,10 +568,9 @@ export class Walk {
   #tString(depth: number): boolean {
     const src = this.#src;
     const q = this.#pos;
-    const { end, escaped } = this.#stringEnd(q);
-    if (escaped || looksLikeJson(src, q + 1, end)) {
+    const end = this.#stringEnd(q);
+    if (this.#escaped || looksLikeJson(src, q + 1, end)) {
       const value = this.#tReadString();
-      this.#skipMatches(this.#pos);
       const out = this.#string(value, depth, true);
       if (out === REMOVE) return true;
       if (out !== value) this.#edit(q, this.#pos, JSON.stringify(out));
@@ -575,27 +578,7 @@ export class Walk {
     }
     this.#pos = end + 1;
     const from = q + 1;
-    this.#skipMatches(from);
-    const matches = this.#matches;
-    let mi = this.#mi;
-    if (mi === matches.length || matches[mi]!.start >= end) return false;
-    // This string's matches: drop what scanText would not have looked for, then overlaps.
-    let kept: Match[] | undefined;
-    let gate = 0;
-    let reach = -1;
-    for (; mi < matches.length && matches[mi]!.start < end; mi++) {
-      const m = matches[mi]!;
-      if (m.end > end) throw GIVE_UP;
-      if (isGatedCode(m.type)) {
-        if (gate === 0) gate = codesGateOpen(src.slice(from, end)) ? 1 : -1;
-        if (gate < 0) continue;
-      }
-      if (m.start >= reach) {
-        (kept ??= []).push(m);
-        reach = m.end;
-      }
-    }
-    this.#mi = mi;
+    const kept = scanQuoted(src, from, end, this.#profile.scanner);
     if (kept === undefined) return false;
     const value = src.slice(from, end);
     const out = this.#apply(value, kept, from, true);
@@ -613,7 +596,6 @@ export class Walk {
     if (c === 34) value = this.#tReadString();
     else if (c === 123 || c === 91) value = this.#tParseContainer();
     else value = this.#tPrimitive();
-    this.#skipMatches(this.#pos);
     const out = this.#whole(value, rule, depth);
     if (out === REMOVE) return true;
     if (out !== value) this.#edit(start, this.#pos, JSON.stringify(out));
@@ -630,7 +612,7 @@ export class Walk {
     for (;;) {
       const c = src.charCodeAt(i);
       if (c === 34) {
-        i = this.#stringEnd(i).end + 1;
+        i = this.#stringEnd(i) + 1;
         continue;
       }
       if (c === 123 || c === 91) nesting++;
@@ -661,7 +643,6 @@ export class Walk {
     const out = this.#out;
     const last = this.#last;
     const edited = this.#edited;
-    const mi = this.#mi;
     const logLength = this.#log.length;
     const pathCount = this.tally.paths.length;
     this.#pos++;
@@ -679,7 +660,8 @@ export class Walk {
       const key = this.#tReadString();
       if (src.charCodeAt(this.#pos) !== 58) throw GIVE_UP;
       this.#pos++;
-      if (key === '__proto__' || INDEX_KEY.test(key)) throw GIVE_UP;
+      const k0 = key.charCodeAt(0);
+      if (key === '__proto__' || (k0 >= 48 && k0 <= 57 && INDEX_KEY.test(key))) throw GIVE_UP;
       if (keySet !== undefined) {
         if (keySet.has(key)) throw GIVE_UP;
         keySet.add(key);
@@ -696,7 +678,6 @@ export class Walk {
           this.#out = out;
           this.#last = last;
           this.#edited = edited;
-          this.#mi = mi;
           this.#undo(logLength, pathCount);
           this.#pos = objectStart;
           this.#nextEscape = src.indexOf('\\', objectStart);
@@ -745,7 +726,6 @@ export class Walk {
   #tGeneral(depth: number): void {
     const start = this.#pos;
     const value = this.#tParseContainer();
-    this.#skipMatches(this.#pos);
     const out = this.#value(value, depth);
     if (out !== value) this.#edit(start, this.#pos, JSON.stringify(out === REMOVE ? null : out));
     else this.#tCanonical(start, value);
