@@ -137,8 +137,10 @@ export function policyEngine(options: PolicyEngineOptions = {}): PolicyEvaluator
       list.push(compiled);
     }
   });
-  const globalSet = staticGlobal.length > 0 ? new PolicySet(staticGlobal) : EMPTY_SET;
-  const tenantSets = new Map([...staticTenants].map(([t, list]) => [t, new PolicySet(list)]));
+  const globalSet = staticGlobal.length > 0 ? new PolicySet(staticGlobal, settings) : EMPTY_SET;
+  const tenantSets = new Map(
+    [...staticTenants].map(([t, list]) => [t, new PolicySet(list, settings)]),
+  );
   // Without a store the sets of a tenant never change: built once, not per call.
   const globalOnly: readonly PolicySet[] = Object.freeze([globalSet]);
   const staticSets = new Map(
@@ -166,7 +168,7 @@ export function policyEngine(options: PolicyEngineOptions = {}): PolicyEvaluator
       compiled.set(stored.id, policy);
       policies.push(policy);
     }
-    const set = policies.length > 0 ? new PolicySet(policies) : EMPTY_SET;
+    const set = policies.length > 0 ? new PolicySet(policies, settings) : EMPTY_SET;
     scopes.delete(scope);
     if (scopes.size >= maxCachedTenants) {
       const oldest = scopes.keys().next();

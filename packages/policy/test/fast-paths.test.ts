@@ -2,7 +2,7 @@
 // conditions reading the call input directly against the general path on the evaluation
 // context, and the engine's decisions against a plain reference implementation.
 import { isDeepStrictEqual } from 'node:util';
-import type { PolicyInput, PolicyOutcome, StepUpChallenge } from '@agentguard/core';
+import type { PolicyInput, PolicyOutcome, StepUpChallenge, ToolInfo } from '@agentguard/core';
 import jsonLogic from 'json-logic-js';
 import { describe, expect, it } from 'vitest';
 import {
@@ -89,6 +89,20 @@ function pickFrom<T>(gen: Generator, items: readonly T[]): T {
   return items[Math.floor(gen.random() * items.length)]!;
 }
 
+// Half frozen, as core registers them: the engine then folds the tool's facts into conditions.
+function randomTool(gen: Generator): ToolInfo {
+  const tool: ToolInfo = {
+    name: pickFrom(gen, ['crm.read', 'a', 'payments.refund']),
+    operation: pickFrom(gen, ['read', 'write', 'delete'] as const),
+    annotations: gen.random() < 0.5 ? { readOnlyHint: true } : {},
+    tags: ['pii', 'a', 'b'].filter(() => gen.random() < 0.5),
+    sensitivity: pickFrom(gen, ['public', 'internal'] as const),
+  };
+  if (gen.random() < 0.5) return tool;
+  Object.freeze(tool.tags);
+  return Object.freeze(tool);
+}
+
 function randomInput(gen: Generator): PolicyInput {
   const maybe = <T>(value: T): T | undefined => (gen.random() < 0.5 ? value : undefined);
   const roles = ['admin', 'agent', 'support', 'a', '1'].filter(() => gen.random() < 0.4);
@@ -117,13 +131,7 @@ function randomInput(gen: Generator): PolicyInput {
       claims: { secret: 'never-read' },
       authenticatedBy: 'test',
     },
-    tool: {
-      name: pickFrom(gen, ['crm.read', 'a', 'payments.refund']),
-      operation: pickFrom(gen, ['read', 'write', 'delete'] as const),
-      annotations: gen.random() < 0.5 ? { readOnlyHint: true } : {},
-      tags: ['pii', 'a', 'b'].filter(() => gen.random() < 0.5),
-      sensitivity: pickFrom(gen, ['public', 'internal'] as const),
-    },
+    tool: randomTool(gen),
     args,
     context: {
       ...(gen.random() < 0.5 ? { ip: pickFrom(gen, ['10.1.2.3', 'a']) } : {}),
@@ -363,6 +371,15 @@ function reference(
   return { ok: true, reason: undefined, matched, obligations };
 }
 
+const COMMON_TESTS: readonly unknown[] = [
+  { in: ['admin', { var: 'principal.roles' }] },
+  { '==': [{ var: 'tool.name' }, 'crm.read'] },
+  { '!': { in: ['pii', { var: 'tool.tags' }] } },
+  { '>': [{ var: 'args.a' }, 1] },
+  { var: 'args.arr' },
+  { or: [{ var: 'args.s' }, { '*': [] }] },
+];
+
 function randomPolicies(gen: Generator, count: number): PolicyDefinition[] {
   const actions: PolicyDefinition['action'][] = [
     'deny',
@@ -376,7 +393,8 @@ function randomPolicies(gen: Generator, count: number): PolicyDefinition[] {
   ];
   return Array.from({ length: count }, (_, i) => {
     const r = gen.random();
-    // Some without a condition, some always true, some that throw (`*` of nothing).
+    // Some without a condition, some always true, some that throw (`*` of nothing), some with
+    // tests in common with other policies (run once per call).
     const condition =
       r < 0.15
         ? undefined
@@ -384,7 +402,9 @@ function randomPolicies(gen: Generator, count: number): PolicyDefinition[] {
           ? { '==': [1, 1] }
           : r < 0.35
             ? { or: [{ var: 'args.a' }, { '*': [] }] }
-            : gen.rule(2);
+            : r < 0.6
+              ? { and: [pickFrom(gen, COMMON_TESTS), pickFrom(gen, COMMON_TESTS), gen.rule(3)] }
+              : gen.rule(2);
     return {
       id: `p${i}`,
       ...(gen.random() < 0.3 ? { scope: pickFrom(gen, ['acme', 'globex']) } : {}),
@@ -453,5 +473,130 @@ describe('engine decisions', () => {
     expect(a.matched).not.toBe(b.matched);
     expect(a.matched).toEqual(b.matched);
     expect(Object.isFrozen(a.matched[0])).toBe(true);
+  });
+});
+
+describe('conditions specialised per tool', () => {
+  const policies: PolicyDefinition[] = [
+    {
+      id: 'crm-only',
+      condition: { and: [{ '==': [{ var: 'tool.name' }, 'crm.read'] }, { var: 'args.flag' }] },
+      action: 'deny',
+    },
+    {
+      id: 'tagged',
+      condition: { in: ['pii', { var: 'tool.tags' }] },
+      action: { type: 'mask', profile: 'pii' },
+    },
+    {
+      id: 'either',
+      condition: { or: [{ '==': [{ var: 'tool.operation' }, 'delete'] }, { var: 'args.x' }] },
+      action: 'deny',
+    },
+  ];
+  const frozenTool = (name: string, tags: string[], operation: ToolInfo['operation']): ToolInfo =>
+    Object.freeze({
+      name,
+      operation,
+      annotations: Object.freeze({}),
+      tags: Object.freeze(tags),
+      sensitivity: 'internal' as const,
+    });
+  const call = (tool: ToolInfo, args: unknown): PolicyInput => ({
+    ...randomInput(generator(9)),
+    tool,
+    args,
+  });
+  const summary = (outcome: PolicyOutcome) => ({
+    ok: outcome.ok,
+    matched: outcome.matched.map((m) => `${m.id}${m.decisive === true ? '!' : ''}`),
+    masks: outcome.ok ? outcome.obligations?.maskProfiles : undefined,
+  });
+
+  it('decide as the general conditions do, frozen tool or not', () => {
+    const engine = policyEngine({ policies });
+    const cases: [string, string[], ToolInfo['operation'], unknown][] = [
+      ['crm.read', ['pii'], 'read', { flag: true }],
+      ['crm.read', [], 'read', { flag: false }],
+      ['mail.send', ['pii'], 'write', { flag: true }],
+      ['mail.send', [], 'delete', {}],
+      ['mail.send', [], 'write', { x: 1 }],
+      ['mail.send', [], 'write', {}],
+    ];
+    for (const [name, tags, operation, args] of cases) {
+      const frozen = frozenTool(name, tags, operation);
+      const open: ToolInfo = { ...frozen, tags: [...tags] };
+      const expected = summary(engine.evaluate(call(open, args)) as PolicyOutcome);
+      expect(summary(engine.evaluate(call(frozen, args)) as PolicyOutcome), name).toEqual(expected);
+      // And again, from the cached plan.
+      expect(summary(engine.evaluate(call(frozen, args)) as PolicyOutcome), name).toEqual(expected);
+    }
+    const outcome = engine.evaluate(
+      call(frozenTool('crm.read', ['pii'], 'read'), { flag: 1 }),
+    ) as PolicyOutcome;
+    expect(summary(outcome)).toEqual({
+      ok: false,
+      matched: ['crm-only!', 'tagged'],
+      masks: undefined,
+    });
+  });
+
+  it('stay correct past the bound on specialised tools', () => {
+    const engine = policyEngine({ policies });
+    for (let i = 0; i < 300; i += 1) {
+      const name = i % 2 === 0 ? 'crm.read' : `tool.${i}`;
+      const outcome = engine.evaluate(
+        call(frozenTool(name, i % 3 === 0 ? ['pii'] : [], 'read'), { flag: true }),
+      ) as PolicyOutcome;
+      expect(outcome.ok, name).toBe(name !== 'crm.read');
+      expect(
+        outcome.matched.some((m) => m.id === 'tagged'),
+        name,
+      ).toBe(i % 3 === 0);
+    }
+  });
+});
+
+describe('tests shared between policies', () => {
+  it('keep each call its own results, also for a call made during another', () => {
+    const operations = policyOperations();
+    const base = randomInput(generator(4));
+    const nested: { run?: (input: PolicyInput) => unknown } = {};
+    const admin = { in: ['admin', { var: 'principal.roles' }] };
+    // A custom operation that runs a whole decision for another caller in the middle of this one.
+    operations.register('nested_decision', {
+      evaluate: ([subject]) =>
+        // Same tool, so the same policies and shared tests as the call it runs in.
+        nested.run?.({
+          ...base,
+          principal: { ...base.principal, subject: String(subject), roles: ['guest'] },
+          args: {},
+        }),
+    });
+    const policies: PolicyDefinition[] = [
+      { id: 'a', condition: { and: [admin, { nested_decision: ['x'] }] }, action: 'allow' },
+      { id: 'b', condition: { and: [admin, { '==': [1, 1] }] }, action: 'allow' },
+      { id: 'c', condition: { and: [{ '!': admin }, { var: 'args.go' }] }, action: 'deny' },
+      { id: 'd', condition: { and: [admin, { var: 'args.go' }] }, action: 'deny' },
+    ];
+    const engine = policyEngine({ policies, operations, defaultDecision: 'deny' });
+    const seen: string[][] = [];
+    nested.run = (input) => {
+      const outcome = engine.evaluate(input) as PolicyOutcome;
+      seen.push(outcome.matched.map((m) => m.id));
+      return true;
+    };
+    const asAdmin = { ...base, principal: { ...base.principal, roles: ['admin'] }, args: {} };
+    const outcome = engine.evaluate(asAdmin) as PolicyOutcome;
+    // The guest's nested decision saw "not admin"; this call still sees "admin".
+    expect(seen).toEqual([[]]);
+    expect(outcome.ok).toBe(true);
+    expect(outcome.matched.map((m) => m.id)).toEqual(['a', 'b']);
+    const guest = engine.evaluate({
+      ...asAdmin,
+      principal: { ...asAdmin.principal, roles: ['guest'] },
+      args: { go: true },
+    }) as PolicyOutcome;
+    expect(guest.matched.map((m) => m.id)).toEqual(['c']);
   });
 });

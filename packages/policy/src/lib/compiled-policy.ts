@@ -7,7 +7,13 @@ import {
   type ToolInfo,
 } from '@agentguard/core';
 import type { Policy, PolicyActionDefinition, PolicyActionType } from '../policy-schema.js';
-import { compileRule, compileRuleTest, type Evaluate, type Tracer } from './compiler.js';
+import {
+  compileCondition,
+  compileRule,
+  type Conjunct,
+  type Evaluate,
+  type Tracer,
+} from './compiler.js';
 import { INPUT_ACCESS } from './context-paths.js';
 import type { OperationRegistry } from '../operation-registry.js';
 
@@ -30,10 +36,13 @@ export interface CompiledPolicy {
   readonly actionType: PolicyActionType;
   readonly targets: (tool: ToolInfo) => boolean;
   /**
-   * Whether the condition holds for a call (read straight from the call input). Undefined when
-   * the policy has no condition (it applies to every targeted call) or does not compile.
+   * The condition, as tests that must all hold for a call (the operands of a top-level `and`;
+   * they read the call input directly). Undefined when the policy has no condition (it applies
+   * to every targeted call) or does not compile.
    */
-  readonly test: ((input: PolicyInput) => boolean) | undefined;
+  readonly tests: readonly ((input: PolicyInput) => boolean)[] | undefined;
+  /** The same tests with the rules they come from (to share them between policies). */
+  readonly conjuncts: readonly Conjunct[] | undefined;
   /** How a decision lists this policy, not decisive / decisive (frozen, shared by calls). */
   readonly match: PolicyMatch;
   readonly decisiveMatch: PolicyMatch;
@@ -93,15 +102,15 @@ export function compilePolicy(
   path: string,
   tolerant = false,
 ): CompiledPolicy {
-  let test: ((input: PolicyInput) => boolean) | undefined;
+  let conjuncts: readonly Conjunct[] | undefined;
   let broken: GuardConfigError | undefined;
   if (policy.condition !== undefined) {
     try {
-      test = compileRuleTest(policy.condition, {
+      conjuncts = compileCondition(policy.condition, {
         ...settings,
         path: `${path}.condition`,
         root: INPUT_ACCESS,
-      });
+      }).conjuncts;
     } catch (error) {
       if (!tolerant || !(error instanceof GuardConfigError)) throw error;
       broken = error;
@@ -127,11 +136,52 @@ export function compilePolicy(
     action,
     actionType: action.type,
     targets: compileTarget(policy),
-    test,
+    tests: conjuncts?.map((c) => c.test),
+    conjuncts,
     match: match(false),
     decisiveMatch: match(true),
     broken,
     source: policy,
+  };
+}
+
+/**
+ * The facts of a tool that conditions may fold: only for a frozen tool (core freezes the tools
+ * it registers), whose facts cannot change after the first call.
+ */
+export function toolFacts(tool: ToolInfo): ReadonlyMap<string, unknown> | undefined {
+  if (!Object.isFrozen(tool) || !Object.isFrozen(tool.tags)) return undefined;
+  return new Map<string, unknown>([
+    ['tool.name', tool.name],
+    ['tool.operation', tool.operation],
+    ['tool.sensitivity', tool.sensitivity],
+    ['tool.tags', tool.tags],
+  ]);
+}
+
+/**
+ * The policy as it applies to one tool: its condition recompiled with the tool's facts folded
+ * (`tool.name == "crm.read"` is decided now), `undefined` when it can never hold for the tool.
+ */
+export function policyForTool(
+  policy: CompiledPolicy,
+  facts: ReadonlyMap<string, unknown>,
+  settings: CompileSettings,
+): CompiledPolicy | undefined {
+  const condition = policy.source.condition;
+  if (policy.tests === undefined || condition === undefined) return policy;
+  let folded;
+  try {
+    folded = compileCondition(condition, { ...settings, root: INPUT_ACCESS, facts });
+  } catch {
+    return policy;
+  }
+  if (folded.always === false) return undefined;
+  if (folded.always === true) return { ...policy, tests: undefined, conjuncts: undefined };
+  return {
+    ...policy,
+    tests: folded.conjuncts.map((c) => c.test),
+    conjuncts: folded.conjuncts,
   };
 }
 

@@ -56,6 +56,11 @@ export interface CompilerSettings {
   readonly tracer?: Tracer | undefined;
   /** How the top level reads its data. Default: the data is the evaluation data itself. */
   readonly root?: RootAccess | undefined;
+  /**
+   * Values of top-level literal `var` paths known when compiling (the engine's tool facts, fixed
+   * per tool): such reads become constants and the operators over them fold. Default: none.
+   */
+  readonly facts?: ReadonlyMap<string, unknown> | undefined;
 }
 
 interface State extends CompilerSettings {
@@ -76,6 +81,16 @@ interface Node {
    */
   readonly read?: Evaluate | undefined;
   readonly notFound?: unknown;
+  /** For `and`: its operands' tests, nested `and`s flattened (all must hold, in order). */
+  readonly conjuncts?: readonly Conjunct[] | undefined;
+  /** The rule this node was compiled from (operands of `and`, for {@link Conjunct}). */
+  readonly source?: unknown;
+}
+
+/** One operand of a top-level `and`: its test and the rule it was compiled from. */
+export interface Conjunct {
+  readonly test: Test;
+  readonly rule: unknown;
 }
 
 type Fixed = (a: unknown, b: unknown, c: unknown) => unknown;
@@ -254,7 +269,12 @@ function compileNode(state: State, rule: unknown, loc: string, depth: number): N
     case '?:':
       return compileIf(state, children(), loc);
     case 'and':
-      return compileAndOr(state, children(), loc, true);
+      return compileAndOr(
+        state,
+        children().map((node, i) => ({ ...node, source: values[i] })),
+        loc,
+        true,
+      );
     case 'or':
       return compileAndOr(state, children(), loc, false);
     default:
@@ -338,6 +358,12 @@ function compileVar(
     if (FORBIDDEN_SEGMENTS.has(segment))
       fail(state, opLoc, `var path segment "${segment}" refused`);
   }
+  const known = state.atRoot ? state.facts : undefined;
+  if (known?.has(segments.join('.')) && (fallback === undefined || fallback.constant)) {
+    const value = known.get(segments.join('.'));
+    if (value !== undefined) return constant(value);
+    return constant(fallback?.value === undefined ? null : fallback.value);
+  }
   const root = state.atRoot ? state.root : undefined;
   const read = root ? root.path(segments) : compileVarPath(segments);
   if (fallback === undefined) return readNode(read, null);
@@ -376,6 +402,11 @@ function compileIf(state: State, nodes: readonly Node[], loc: string): Node {
       constant: false,
     };
   }
+  if (n >= 2 && nodes[0]!.constant) {
+    // A constant condition picks its branch now; the other is never evaluated.
+    return truthy(nodes[0]!.value) ? nodes[1]! : compileIf(state, nodes.slice(2), loc);
+  }
+  if (n === 1) return nodes[0]!;
   const tests = nodes.map(testOf);
   if (n === 3) {
     const [, t, e] = evs as [Evaluate, Evaluate, Evaluate];
@@ -427,11 +458,17 @@ function compileAndOr(state: State, nodes: readonly Node[], loc: string, isAnd: 
     };
   }
   if (n === 0) return { ev: () => undefined, test: () => false, constant: false };
+  const folded = foldAndOr(nodes, isAnd);
+  if (folded.length === 1 && folded[0]!.constant) return folded[0]!;
+  if (folded !== nodes) return compileAndOr(state, folded, loc, isAnd);
   if (n === 1) return { ev: evs[0]!, test: testOf(nodes[0]!), constant: false };
   // `and` / `or` return an operand; in a boolean context only its truthiness matters, and the
   // operands evaluated are the same (the first falsy / truthy one ends both).
   const tests = nodes.map(testOf);
   const test = isAnd ? andTest(tests) : orTest(tests);
+  const conjuncts = isAnd
+    ? nodes.flatMap((node) => node.conjuncts ?? [{ test: testOf(node), rule: node.source }])
+    : undefined;
   if (n === 2) {
     const [a, b] = evs as [Evaluate, Evaluate];
     return {
@@ -445,6 +482,7 @@ function compileAndOr(state: State, nodes: readonly Node[], loc: string, isAnd: 
             return truthy(x) ? x : b(data);
           },
       test,
+      conjuncts,
       constant: false,
     };
   }
@@ -458,8 +496,31 @@ function compileAndOr(state: State, nodes: readonly Node[], loc: string, isAnd: 
       return current;
     },
     test,
+    conjuncts,
     constant: false,
   };
+}
+
+/**
+ * Drops the constant operands of `and` (`or`) that cannot change what runs or what is returned:
+ * a truthy (falsy) constant that is not last is skipped at run time anyway, and nothing after a
+ * falsy (truthy) constant ever runs. A constant left first is the result. Returns `nodes` when
+ * nothing folds.
+ */
+function foldAndOr(nodes: readonly Node[], isAnd: boolean): readonly Node[] {
+  if (!nodes.some((node) => node.constant)) return nodes;
+  const kept: Node[] = [];
+  for (let i = 0; i < nodes.length; i += 1) {
+    const node = nodes[i]!;
+    if (node.constant) {
+      const passes = truthy(node.value) === isAnd;
+      if (passes && i < nodes.length - 1) continue;
+      kept.push(node);
+      if (!passes) break;
+    } else kept.push(node);
+  }
+  if (kept[0]?.constant) return [kept[0]];
+  return kept.length === nodes.length ? nodes : kept;
 }
 
 function andTest(tests: readonly Test[]): Test {
@@ -674,6 +735,15 @@ function compileFixed(
     };
   }
   const bool = BOOLEAN_OPS.has(op);
+  if (!tracer && nodes.every((node) => node.constant)) {
+    // Pure operators over constants fold now; one that throws stays, to throw at run time.
+    const args = nodes.map((node) => node.value);
+    try {
+      return constant(fn(args[0], args[1], args[2]));
+    } catch {
+      // Not folded.
+    }
+  }
   if (!tracer && evs.length === 1 && (op === '!' || op === '!!')) {
     const t = testOf(nodes[0]!);
     return boolean(op === '!' ? (data) => !t(data) : t);
@@ -743,4 +813,24 @@ export function compileRule(rule: unknown, settings: CompilerSettings): Evaluate
 /** Compiles a rule for a boolean context: `truthy(compileRule(rule)(data))`, faster. */
 export function compileRuleTest(rule: unknown, settings: CompilerSettings): Test {
   return testOf(compileTop(rule, settings));
+}
+
+/** A rule compiled for a boolean context, and its result when it is known without data. */
+export interface CompiledTest {
+  readonly test: Test;
+  /** The same as tests that must all hold, in order (the operands of a top-level `and`). */
+  readonly conjuncts: readonly Conjunct[];
+  /** `true` / `false` when the rule folded to a constant, else undefined. */
+  readonly always: boolean | undefined;
+}
+
+/** {@link compileRuleTest}, telling when the rule folded to a constant. */
+export function compileCondition(rule: unknown, settings: CompilerSettings): CompiledTest {
+  const node = compileTop(rule, settings);
+  const test = testOf(node);
+  return {
+    test,
+    conjuncts: node.conjuncts ?? [{ test, rule }],
+    always: node.constant ? truthy(node.value) : undefined,
+  };
 }

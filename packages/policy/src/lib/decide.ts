@@ -12,6 +12,7 @@ import {
 import type { DefaultDecision } from '../policy-engine.js';
 import type { CompiledPolicy } from './compiled-policy.js';
 import type { PolicySet } from './policy-set.js';
+import { beginCall, endCall } from './shared-tests.js';
 
 /** Whether the principal meets a step-up requirement now. */
 export function stepUpMet(
@@ -223,19 +224,42 @@ export function decide(
   logger: Logger,
 ): PolicyOutcome {
   let tally: Tally | undefined;
+  const outer = beginCall();
+  try {
+    tally = runPolicies(input, sets, logger);
+  } finally {
+    endCall(outer);
+  }
+  if (tally) return tally.outcome(defaultDecision);
+  return defaultDecision === 'deny' ? noPolicyAllows([]) : NOTHING_MATCHED;
+}
+
+function runPolicies(
+  input: PolicyInput,
+  sets: readonly PolicySet[],
+  logger: Logger,
+): Tally | undefined {
+  let tally: Tally | undefined;
   const tool = input.tool;
   for (let s = 0; s < sets.length; s += 1) {
     const policies = sets[s]!.forTool(tool);
     for (let i = 0; i < policies.length; i += 1) {
       const policy = policies[i]!;
-      const test = policy.test;
+      const tests = policy.tests;
       let failed = policy.broken !== undefined;
-      if (test !== undefined) {
+      if (tests !== undefined) {
+        let holds = true;
         try {
-          if (!test(input)) continue;
+          for (let t = 0; t < tests.length; t += 1) {
+            if (!tests[t]!(input)) {
+              holds = false;
+              break;
+            }
+          }
         } catch {
           failed = true;
         }
+        if (!holds) continue;
       }
       if (failed) {
         logger.error('policy condition failed', {
@@ -247,6 +271,5 @@ export function decide(
       (tally ??= new Tally()).add(policy, failed, input);
     }
   }
-  if (tally) return tally.outcome(defaultDecision);
-  return defaultDecision === 'deny' ? noPolicyAllows([]) : NOTHING_MATCHED;
+  return tally;
 }

@@ -1,7 +1,20 @@
 import type { ToolInfo } from '@agentguard/core';
-import type { CompiledPolicy } from './compiled-policy.js';
+import {
+  policyForTool,
+  toolFacts,
+  type CompileSettings,
+  type CompiledPolicy,
+} from './compiled-policy.js';
+import { shareTests } from './shared-tests.js';
 
 const EMPTY: readonly CompiledPolicy[] = Object.freeze([]);
+
+/**
+ * Most tools a set specialises its conditions for. Core registers each tool once; a caller
+ * that makes a new tool object per call gets the general conditions past this bound instead
+ * of a recompilation per call.
+ */
+const MAX_SPECIALISED_TOOLS = 256;
 
 /** An ordered set of compiled policies, with the targeted subset cached per tool. */
 export class PolicySet {
@@ -9,22 +22,51 @@ export class PolicySet {
   readonly all: readonly CompiledPolicy[];
   readonly #active: readonly CompiledPolicy[];
   readonly #byTool = new WeakMap<ToolInfo, readonly CompiledPolicy[]>();
+  readonly #settings: CompileSettings | undefined;
+  #specialised = 0;
 
-  constructor(policies: readonly CompiledPolicy[]) {
+  /** With `settings`, conditions are recompiled per tool with the tool's facts folded. */
+  constructor(policies: readonly CompiledPolicy[], settings?: CompileSettings) {
     this.all = policies;
     this.#active = policies.filter((p) => p.state !== 'disabled');
+    this.#settings = settings;
   }
 
-  /** The enabled and monitor policies that target `tool`, in order. */
+  /**
+   * The enabled and monitor policies that target `tool` and whose condition can hold for it,
+   * in order.
+   */
   forTool(tool: ToolInfo): readonly CompiledPolicy[] {
     let list = this.#byTool.get(tool);
     if (list === undefined) {
-      const targeted = this.#active.filter((p) => p.targets(tool));
+      let targeted = this.#active.filter((p) => p.targets(tool));
+      const settings = this.#settings;
+      const facts =
+        settings && targeted.length > 0 && this.#specialised < MAX_SPECIALISED_TOOLS
+          ? toolFacts(tool)
+          : undefined;
+      if (settings && facts) {
+        this.#specialised += 1;
+        targeted = targeted.flatMap((p) => policyForTool(p, facts, settings) ?? []);
+      }
+      targeted = withSharedTests(targeted);
       list = targeted.length === 0 ? EMPTY : targeted;
       this.#byTool.set(tool, list);
     }
     return list;
   }
+}
+
+/** The policies, with the tests several of them have in common run once per call. */
+function withSharedTests(policies: readonly CompiledPolicy[]): CompiledPolicy[] {
+  const conditional = policies.filter((p) => p.conjuncts !== undefined);
+  if (conditional.length < 2) return [...policies];
+  const shared = shareTests(conditional.map((p) => p.conjuncts!));
+  const tests = new Map(conditional.map((p, i) => [p, shared[i]!]));
+  return policies.map((p) => {
+    const own = tests.get(p);
+    return own === undefined ? p : { ...p, tests: own };
+  });
 }
 
 /** An empty set. */
