@@ -41,6 +41,11 @@ CLASS[64] = SPECIAL;
 CLASS[58] = SPECIAL;
 CLASS[45] = SPECIAL;
 
+/** A character that may join digit groups (see digits.ts). */
+function isRunSeparator(c: number): boolean {
+  return c === 32 || c === 45 || c === 46 || c === 47 || c === 40 || c === 41;
+}
+
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
@@ -134,78 +139,105 @@ function mayBeIpv6(s: string, p: number, colon: number): boolean {
 
 const PEM_START = '-----BEGIN ';
 
+// Where each scanner's search goes on ("lastIndex"), and the call's settings: module state,
+// so that the rare work can leave the hot loop (a scan never runs inside another one).
+let digitFloor = 0;
+let emailFloor = 0;
+let labelFloor = 0;
+let vatFloor = 0;
+let codeFloor = 0;
+let ipFloor = 0;
+let flags: ScanFlags;
+let quoted = false;
+let out: Match[] = [];
+
+/** The digit run at `i`: skipped whole (nothing else starts inside one); returns its end. */
+function atDigit(s: string, i: number, to: number): number {
+  // Most runs are one group of fewer than eight digits, where nothing can be found.
+  let e = i + 1;
+  let d = s.charCodeAt(e);
+  while (e < to && d >= 48 && d <= 57) d = s.charCodeAt(++e);
+  digitFloor = e - i < 8 && !isRunSeparator(d) ? e : digitRunAt(s, i, flags, out);
+  return digitFloor;
+}
+
+/** A word that starts with a letter some label, VAT number or code starts with. */
+function atWordStart(s: string, i: number, scanner: Scanner): void {
+  if (i + 2 >= s.length) return;
+  if (scanner.anyLabelScan && i >= labelFloor && mayBeLabel(s, i)) {
+    const r = labelAt(s, i, flags, out, quoted);
+    if (r !== -1) labelFloor = r;
+  }
+  if (flags.vat && i >= vatFloor && isUpper(s.charCodeAt(i)) && isUpper(s.charCodeAt(i + 1))) {
+    const r = vatAt(s, i, out);
+    if (r !== -1) vatFloor = r;
+  }
+  if (scanner.anyCodeScan && i >= codeFloor && mayBeCode(s, i)) {
+    const r = codeAt(s, i, flags, out, quoted);
+    if (r !== -1) codeFloor = r;
+  }
+}
+
+/** '@', ':' or '-'. */
+function atSpecial(s: string, i: number, c: number, scanner: Scanner): void {
+  if (c === 64) {
+    if (flags.email && i >= emailFloor) emailFloor = emailAt(s, i, emailFloor, out);
+  } else if (c === 58) {
+    if (flags.ip) {
+      // The address starts after the hex digits just before this colon (at most four).
+      let p = i;
+      while (p > 0 && i - p < 5 && isHex(s.charCodeAt(p - 1))) p--;
+      if (i - p <= 4 && p >= ipFloor && mayBeIpv6(s, p, i)) {
+        const r = ipv6At(s, p, out);
+        if (r !== -1) ipFloor = r;
+      }
+    }
+  } else if (scanner.anyCodeScan && i >= codeFloor && s.startsWith(PEM_START, i)) {
+    const r = codeAt(s, i, flags, out, quoted);
+    if (r !== -1) codeFloor = r;
+  }
+}
+
 /**
- * Appends what the built-in scanners find in `s[from, to)`, each scanner in order of position.
- * With `quoted`, the range is the inside of a JSON string without escapes: the `"` on each side
- * ends every value as the ends of a string would.
+ * Appends what the built-in scanners find in `s[from, to)` to `found`, each scanner in order
+ * of position. With `inQuotes`, the range is the inside of a JSON string without escapes: the
+ * `"` on each side ends every value as the ends of a string would.
  */
 function scanBuiltins(
   s: string,
   from: number,
   to: number,
   scanner: Scanner,
-  quoted: boolean,
-  out: Match[],
+  inQuotes: boolean,
+  found: Match[],
 ): void {
-  const flags = scanner.flags;
-  const { anyDigitScan, anyLabelScan, anyCodeScan } = scanner;
-  const email = flags.email;
-  const vat = flags.vat;
-  const ip = flags.ip;
-  const n = s.length;
-  let digitFloor = from;
-  let emailFloor = from;
-  let labelFloor = from;
-  let vatFloor = from;
-  let codeFloor = from;
-  let ipFloor = from;
+  flags = scanner.flags;
+  quoted = inQuotes;
+  out = found;
+  digitFloor = emailFloor = labelFloor = vatFloor = codeFloor = ipFloor = from;
+  const digits = scanner.anyDigitScan;
+  const words = scanner.anyLabelScan || scanner.anyCodeScan || flags.vat;
+  const specials = flags.email || flags.ip || scanner.anyCodeScan;
   let prevWord = false;
   for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     const k = c < 128 ? CLASS[c]! : 0;
-    if ((k & WORD) === 0) {
+    if (k === WORD) {
+      prevWord = true;
+    } else if (k === 0) {
       prevWord = false;
-      if (k === 0) continue;
-      if (c === 64) {
-        if (email && i >= emailFloor) emailFloor = emailAt(s, i, emailFloor, out);
-      } else if (c === 58) {
-        if (ip) {
-          // The address starts after the hex digits just before this colon (at most four).
-          let p = i;
-          while (p > 0 && i - p < 5 && isHex(s.charCodeAt(p - 1))) p--;
-          if (i - p <= 4 && p >= ipFloor && mayBeIpv6(s, p, i)) {
-            const r = ipv6At(s, p, out);
-            if (r !== -1) ipFloor = r;
-          }
-        }
-      } else if (anyCodeScan && i >= codeFloor && s.startsWith(PEM_START, i)) {
-        const r = codeAt(s, i, flags, out, quoted);
-        if (r !== -1) codeFloor = r;
-      }
-      continue;
+    } else if ((k & DIGIT) !== 0) {
+      if (digits && i >= digitFloor) i = atDigit(s, i, to) - 1;
+      prevWord = true;
+    } else if ((k & TRIGGER) !== 0) {
+      if (!prevWord && words) atWordStart(s, i, scanner);
+      prevWord = true;
+    } else {
+      if (specials) atSpecial(s, i, c, scanner);
+      prevWord = false;
     }
-    if ((k & DIGIT) !== 0) {
-      if (anyDigitScan && i >= digitFloor) {
-        // A run holds digits and separators only, where nothing else can start: skip it.
-        digitFloor = digitRunAt(s, i, flags, out);
-        i = digitFloor - 1;
-      }
-    } else if (!prevWord && (k & TRIGGER) !== 0 && i + 2 < n) {
-      if (anyLabelScan && i >= labelFloor && mayBeLabel(s, i)) {
-        const r = labelAt(s, i, flags, out, quoted);
-        if (r !== -1) labelFloor = r;
-      }
-      if (vat && i >= vatFloor && isUpper(c) && isUpper(s.charCodeAt(i + 1))) {
-        const r = vatAt(s, i, out);
-        if (r !== -1) vatFloor = r;
-      }
-      if (anyCodeScan && i >= codeFloor && mayBeCode(s, i)) {
-        const r = codeAt(s, i, flags, out, quoted);
-        if (r !== -1) codeFloor = r;
-      }
-    }
-    prevWord = true;
   }
+  out = [];
 }
 
 // Scanners in the order they used to run one after the other; a tie on position goes to the

@@ -58,7 +58,7 @@ function looksLikeJson(s: string, from: number, to: number): boolean {
 export interface Tally {
   total: number;
   readonly byCategory: Record<string, number>;
-  readonly paths: string[];
+  readonly paths: readonly string[];
 }
 
 /** Masks one value for one call. */
@@ -72,9 +72,14 @@ export class Walk {
   readonly #pathSet = new Set<string>();
   readonly #pathSteps: (string | number)[] = [];
   readonly #pathTexts: string[] = ['$'];
+  readonly #keySteps = new Map<string, string>();
   /** Types recorded so far, in order, so that a JSON text pass can be undone. */
   readonly #log: string[] = [];
-  readonly tally: Tally = { total: 0, byCategory: {}, paths: [] };
+  #total = 0;
+  readonly #counts = new Map<string, number>();
+  readonly #paths: string[] = [];
+  #lastPath: string | undefined;
+  #pathDepth = 0;
   // State of the JSON text pass (see #jsonText); saved and restored around nested passes.
   #src = '';
   #pos = 0;
@@ -90,6 +95,11 @@ export class Walk {
     this.#tenantId = tenantId;
   }
 
+  /** Counts and paths of what was masked. */
+  get tally(): Tally {
+    return { total: this.#total, byCategory: Object.fromEntries(this.#counts), paths: this.#paths };
+  }
+
   run(value: unknown): unknown {
     const out = this.#value(value, 0);
     return out === REMOVE ? null : out;
@@ -97,14 +107,15 @@ export class Walk {
 
   #record(type: string): void {
     this.#log.push(type);
-    this.tally.total++;
-    this.tally.byCategory[type] = (this.tally.byCategory[type] ?? 0) + 1;
-    if (this.tally.paths.length < MAX_PATHS) {
+    this.#total++;
+    this.#counts.set(type, (this.#counts.get(type) ?? 0) + 1);
+    if (this.#paths.length < MAX_PATHS) {
       const path = this.#path();
-      if (!this.#pathSet.has(path)) {
+      if (path !== this.#lastPath && !this.#pathSet.has(path)) {
         this.#pathSet.add(path);
-        this.tally.paths.push(path);
+        this.#paths.push(path);
       }
+      this.#lastPath = path;
     }
   }
 
@@ -116,16 +127,26 @@ export class Walk {
     const stack = this.#stack;
     const steps = this.#pathSteps;
     const texts = this.#pathTexts;
+    const depth = stack.length;
     let d = 0;
-    while (d < stack.length && d < steps.length && steps[d] === stack[d]) d++;
-    steps.length = d;
-    texts.length = d + 1;
-    for (; d < stack.length; d++) {
+    while (d < depth && d < this.#pathDepth && steps[d] === stack[d]) d++;
+    for (; d < depth; d++) {
       const step = stack[d]!;
-      steps.push(step);
-      texts.push(texts[d] + formatPath([step]).slice(1));
+      steps[d] = step;
+      texts[d + 1] = texts[d]! + (typeof step === 'number' ? `[${step}]` : this.#keyStep(step));
     }
-    return texts[stack.length]!;
+    this.#pathDepth = depth;
+    return texts[depth]!;
+  }
+
+  /** `.key` or `["key"]`, remembered per key for the call. */
+  #keyStep(key: string): string {
+    let text = this.#keySteps.get(key);
+    if (text === undefined) {
+      text = formatPath([key]).slice(1);
+      if (this.#keySteps.size < 256) this.#keySteps.set(key, text);
+    }
+    return text;
   }
 
   #tenantKeys(): TenantKeys | undefined {
@@ -421,7 +442,7 @@ export class Walk {
       this.#nextEscape,
     ] as const;
     const logLength = this.#log.length;
-    const pathCount = this.tally.paths.length;
+    const pathCount = this.#paths.length;
     const stackDepth = this.#stack.length;
     this.#src = s;
     this.#pos = 0;
@@ -450,17 +471,17 @@ export class Walk {
 
   /** Forgets the findings recorded after the log had `logLength` entries. */
   #undo(logLength: number, pathCount: number): void {
-    const tally = this.tally;
     for (let i = this.#log.length - 1; i >= logLength; i--) {
       const type = this.#log[i]!;
-      tally.total--;
-      const left = tally.byCategory[type]! - 1;
-      if (left === 0) Reflect.deleteProperty(tally.byCategory, type);
-      else tally.byCategory[type] = left;
+      this.#total--;
+      const left = this.#counts.get(type)! - 1;
+      if (left === 0) this.#counts.delete(type);
+      else this.#counts.set(type, left);
     }
     this.#log.length = logLength;
-    for (let i = pathCount; i < tally.paths.length; i++) this.#pathSet.delete(tally.paths[i]!);
-    tally.paths.length = pathCount;
+    for (let i = pathCount; i < this.#paths.length; i++) this.#pathSet.delete(this.#paths[i]!);
+    this.#paths.length = pathCount;
+    this.#lastPath = undefined;
   }
 
   /** Output: source up to `from`, then `text` instead of the source up to `to`. */
@@ -644,7 +665,7 @@ export class Walk {
     const last = this.#last;
     const edited = this.#edited;
     const logLength = this.#log.length;
-    const pathCount = this.tally.paths.length;
+    const pathCount = this.#paths.length;
     this.#pos++;
     if (src.charCodeAt(this.#pos) === 125) {
       this.#pos++;
