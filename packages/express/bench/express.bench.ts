@@ -50,6 +50,7 @@ interface Stats {
   cpuMicros: number;
   served: number;
   audited: number;
+  auditBytes: number;
 }
 
 async function stats(url: string): Promise<Stats> {
@@ -62,6 +63,7 @@ interface Sample {
   p99: number;
   cpuMicrosPerRequest: number;
   audited: number;
+  auditBytes: number;
 }
 
 const token = benchToken();
@@ -85,6 +87,7 @@ async function measure(url: string, seconds: number): Promise<Sample> {
     p99: result.latency.p99,
     cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / (after.served - before.served),
     audited: after.audited - before.audited,
+    auditBytes: after.auditBytes - before.auditBytes,
   };
 }
 
@@ -114,6 +117,7 @@ const rows = (['bare', 'guarded'] as const).map((mode) => ({
   runs: samples[mode].map((s) => Math.round(s.rps)),
   runsCpuMicrosPerRequest: samples[mode].map((s) => Math.round(s.cpuMicrosPerRequest * 10) / 10),
   audited: samples[mode].reduce((sum, s) => sum + s.audited, 0),
+  auditBytes: samples[mode].reduce((sum, s) => sum + s.auditBytes, 0),
 }));
 const [bare, guarded] = rows as [(typeof rows)[number], (typeof rows)[number]];
 const ratio = guarded.requestsPerSecond / bare.requestsPerSecond;
@@ -134,9 +138,12 @@ for (const row of rows) {
 console.log(
   `- autocannon, ${connections} connections, ${duration} s per run, ${runs} runs alternating, 127.0.0.1, one process per server.`,
 );
-const audited = guarded.audited;
+const auditSink =
+  process.env['BENCH_AUDIT_SINK'] === 'devnull'
+    ? 'core stdoutAuditSink writing to a /dev/null fs.WriteStream'
+    : `core stdoutAuditSink writing to a stream that counts the bytes and drops them (${Math.round(guarded.auditBytes / Math.max(1, guarded.audited))} bytes per event)`;
 console.log(
-  `- guarded pipeline (built packages): jwtAuth HS256 with its verified-token cache (the token is verified once, then cached), rbac with one role rule, strict zod validation, a rate limit that never triggers, audit through stdoutAuditSink to a /dev/null stream (one JSON line per event, nothing kept in the heap): ${audited.toLocaleString('en-US')} events delivered in the measured runs.`,
+  `- guarded pipeline (built packages): jwtAuth HS256 with its verified-token cache (the token is verified once, then cached), rbac with one role rule, strict zod validation, a rate limit that never triggers, audit: ${auditSink}; ${guarded.audited.toLocaleString('en-US')} events delivered in the measured runs.`,
 );
 const load = loadavg();
 console.log(
@@ -170,7 +177,12 @@ writeFileSync(
         os: `${platform()} ${release()} ${arch()}`,
         node: process.version,
       },
-      settings: { connections, durationSeconds: duration, runs },
+      settings: {
+        connections,
+        durationSeconds: duration,
+        runs,
+        auditSink: process.env['BENCH_AUDIT_SINK'] === 'devnull' ? 'devnull' : 'discard',
+      },
       loadAverage: load,
       rows,
       ratio,

@@ -4,7 +4,14 @@
 // `@agentguard/source` condition, so every `@agentguard/*` import is the built dist/.
 import { createWriteStream } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { createGuard, stdoutAuditSink } from '@agentguard/core';
+import {
+  allowAllAccess,
+  anonymousAuthenticator,
+  createGuard,
+  stdoutAuditSink,
+  type Guard,
+  type WritableLike,
+} from '@agentguard/core';
 import { createExpressGuard } from '@agentguard/express';
 import { jwtAuth } from '@agentguard/jwt-auth';
 import { rbac } from '@agentguard/rbac';
@@ -20,24 +27,40 @@ app.disable('x-powered-by');
 // a measure of cost per request that other load on the machine does not distort.
 let served = 0;
 let audited = (): number => 0;
+let auditBytes = 0;
 app.get('/__stats', (_req, res) => {
   const cpu = process.cpuUsage();
-  res.json({ cpuMicros: cpu.user + cpu.system, served, audited: audited() });
+  res.json({ cpuMicros: cpu.user + cpu.system, served, audited: audited(), auditBytes });
 });
 app.use((_req, _res, next) => {
   served += 1;
   next();
 });
 
-if (mode === 'bare') {
-  app.post('/orders/:id', express.json(), (req, res) => {
-    const body = req.body as { qty: number };
-    res.json({ id: req.params.id, qty: body.qty });
-  });
-} else {
-  // The audit sink does what a real one does (one JSON line per event, written to a stream)
-  // without keeping events in the heap: stdoutAuditSink on /dev/null.
-  const devNull = createWriteStream('/dev/null');
+const input = z.object({ id: z.string(), qty: z.number().int() });
+
+/** The guard of `guarded`; `minimal` keeps only what every guard needs (no real stages). */
+function benchGuard(stages: 'full' | 'no-audit' | 'minimal'): Guard {
+  if (stages === 'minimal') {
+    return createGuard({
+      authenticator: anonymousAuthenticator(),
+      accessControl: allowAllAccess(),
+    });
+  }
+  // The audit sink serialises every event the way a real one does (core's stdoutAuditSink:
+  // one JSON line per event, one write per batch) and keeps nothing in the heap. By default
+  // the stream only counts the bytes; BENCH_AUDIT_SINK=devnull writes them to /dev/null
+  // (an fs.WriteStream: one thread-pool write per batch).
+  const stream: WritableLike =
+    process.env['BENCH_AUDIT_SINK'] === 'devnull'
+      ? createWriteStream('/dev/null')
+      : {
+          write(chunk, callback) {
+            auditBytes += chunk.length;
+            callback();
+            return true;
+          },
+        };
   const guard = createGuard({
     authenticator: jwtAuth({
       issuer: ISSUER,
@@ -50,18 +73,49 @@ if (mode === 'bare') {
       rules: [{ id: 'clerk-orders', tools: ['orders.update'], roles: ['clerk'] }],
     }),
     rateLimits: [{ id: 'bench', limit: 1_000_000_000, windowMs: 60_000 }],
-    audit: { sinks: [stdoutAuditSink({ stream: devNull, name: 'devnull' })] },
+    audit: stages === 'full' ? { sinks: [stdoutAuditSink({ stream, name: 'bench' })] } : undefined,
   });
-  const { guardRoute } = createExpressGuard(guard);
-  app.post(
-    '/orders/:id',
-    guardRoute(
-      'orders.update',
-      { input: z.object({ id: z.string(), qty: z.number().int() }), operation: 'write' },
-      ({ id, qty }) => ({ id, qty }),
-    ),
-  );
   audited = () => guard.audit?.stats().delivered ?? 0;
+  return guard;
+}
+
+// `bare` and `guarded` are what the bench compares. The others take the guarded route apart
+// (profile.ts and ablation.ts): without audit, with a guard of no real stages, and the full
+// pipeline called from a plain Express handler (tool.execute, no guardRoute).
+switch (mode) {
+  case 'bare':
+    app.post('/orders/:id', express.json(), (req, res) => {
+      const body = req.body as { qty: number };
+      res.json({ id: req.params.id, qty: body.qty });
+    });
+    break;
+  case 'guarded':
+  case 'no-audit':
+  case 'minimal': {
+    const guard = benchGuard(mode === 'guarded' ? 'full' : mode);
+    const { guardRoute } = createExpressGuard(guard);
+    app.post(
+      '/orders/:id',
+      guardRoute('orders.update', { input, operation: 'write' }, ({ id, qty }) => ({ id, qty })),
+    );
+    break;
+  }
+  case 'execute': {
+    const tool = benchGuard('full')('orders.update', { input, operation: 'write' }, (args) => args);
+    app.post('/orders/:id', express.json(), async (req, res) => {
+      const body = req.body as { qty: number };
+      const token = req.headers.authorization?.slice(7);
+      const result = await tool.execute(
+        { id: req.params.id, qty: body.qty },
+        { token, headers: req.headers, ip: req.ip },
+      );
+      if (result.ok) res.json(result.value);
+      else res.status(result.error.status).json(result.error.toJSON());
+    });
+    break;
+  }
+  default:
+    throw new Error(`unknown mode ${mode}`);
 }
 
 const server = app.listen(0, '127.0.0.1', () => {

@@ -18,7 +18,7 @@ import express, {
 import type { z } from 'zod';
 import type { ChallengeOptions } from '@agentguard/core';
 import { mergeArgs } from './lib/args.js';
-import { rateLimitHeaders } from './lib/rate-limit-headers.js';
+import { rateLimitPolicy, rateLimitState } from './lib/rate-limit-headers.js';
 import { sendGuardError } from './send-guard-error.js';
 
 /** Options of {@link createExpressGuard}. */
@@ -62,13 +62,21 @@ export type GuardRoute = <S extends z.ZodType, R>(
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const APPROVAL_ID = /^[\x21-\x7e]{1,256}$/;
 
+/** Where the call context of a request keeps its Express side, out of the stages' sight. */
+const ROUTE = Symbol('agentguard.express.route');
+
+/** The Express side of one guarded request, and what the tool handler leaves for `run`. */
 interface Pending {
   readonly req: Request;
   readonly res: Response;
-  readonly handler: ((args: unknown, context: RouteContext) => unknown) | undefined;
   rateLimit: RateLimitInfo | undefined;
   passed: HandlerContext | undefined;
   args: unknown;
+}
+
+/** The call context `guardRoute` passes to the pipeline, carrying its request. */
+interface RouteCallContext extends CallContext {
+  readonly [ROUTE]: Pending;
 }
 
 /**
@@ -114,7 +122,6 @@ export function createExpressGuard(
     resourceMetadataUrl: options.resourceMetadataUrl,
     approvalLocation: options.approvalLocation,
   };
-  const pending = new WeakMap<CallContext, Pending>();
 
   function guardRoute<S extends z.ZodType, R>(
     toolName: string,
@@ -124,26 +131,41 @@ export function createExpressGuard(
     if (handler !== undefined && typeof handler !== 'function') {
       throw new GuardConfigError('handler must be a function', { path: toolName });
     }
+    const route = handler as ((args: unknown, context: RouteContext) => unknown) | undefined;
     const tool: GuardedTool = guard(toolName, definition, function routeHandler(args, context) {
-      const call = pending.get(context.call);
-      if (!call) throw new Error('guarded route called outside Express');
+      const call = (context.call as Partial<RouteCallContext>)[ROUTE];
+      if (call === undefined) throw new Error('guarded route called outside Express');
       call.rateLimit = context.rateLimit;
-      if (!call.handler) {
+      if (route === undefined) {
         call.passed = context;
         call.args = args;
         return undefined;
       }
-      return call.handler(args, { ...context, req: call.req, res: call.res });
+      // Every field written out: a literal of fixed shape, cheaper than a spread.
+      const routeContext: RouteContext = {
+        principal: context.principal,
+        decisionId: context.decisionId,
+        traceId: context.traceId,
+        tool: context.tool,
+        call: context.call,
+        signer: context.signer,
+        approval: context.approval,
+        obligations: context.obligations,
+        rateLimit: context.rateLimit,
+        req: call.req,
+        res: call.res,
+      };
+      return route(args, routeContext);
     });
 
     async function run(req: Request, res: Response, next: NextFunction): Promise<void> {
-      const header = req.headers.authorization;
+      const headers = req.headers;
       const merged = mergeArgs(req.params, req.query, req.body);
       if (!merged.ok) {
         sendGuardError(res, new InvalidInputError(merged.issues, { reason: 'args_conflict' }));
         return;
       }
-      const approval = req.headers[approvalHeader];
+      const approval = headers[approvalHeader];
       if (approval !== undefined && (typeof approval !== 'string' || !APPROVAL_ID.test(approval))) {
         sendGuardError(
           res,
@@ -151,59 +173,59 @@ export function createExpressGuard(
         );
         return;
       }
-      const traceparent = req.headers.traceparent;
-      const token = BEARER.exec(header ?? '')?.[1];
-      const context: CallContext = {
-        token,
-        headers: req.headers,
+      const authorization = headers.authorization;
+      const traceparent = headers.traceparent;
+      const call: Pending = { req, res, rateLimit: undefined, passed: undefined, args: undefined };
+      const context: RouteCallContext = {
+        token: authorization === undefined ? undefined : BEARER.exec(authorization)?.[1],
+        headers,
         ip: req.ip,
-        userAgent: req.headers['user-agent'],
+        userAgent: headers['user-agent'],
         traceparent: typeof traceparent === 'string' ? traceparent : undefined,
         approvalId: approval,
         extra: { transport: 'http', method: req.method, path: req.path },
+        [ROUTE]: call,
       };
-      const call: Pending = {
-        req,
-        res,
-        handler: handler as Pending['handler'],
-        rateLimit: undefined,
-        passed: undefined,
-        args: undefined,
-      };
-      pending.set(context, call);
       const result = await tool.execute(merged.args, context);
       if (!result.ok) {
         if (!res.headersSent) {
           sendGuardError(res, result.error, {
             ...errorOptions,
-            tokenPresented: header !== undefined,
+            tokenPresented: authorization !== undefined,
           });
         }
         return;
       }
-      if (call.rateLimit && !res.headersSent) res.set(rateLimitHeaders(call.rateLimit));
-      if (!handler) {
+      const rateLimit = call.rateLimit;
+      if (rateLimit !== undefined && !res.headersSent) {
+        // Values built here from numbers and quoted rule ids: Node's own checks suffice.
+        res.setHeader('RateLimit-Policy', rateLimitPolicy(rateLimit));
+        res.setHeader('RateLimit', rateLimitState(rateLimit));
+      }
+      if (route === undefined) {
         const locals: RouteGuardLocals = { args: call.args, context: call.passed! };
         res.locals['agentguard'] = locals;
         next();
         return;
       }
       if (res.headersSent) return;
-      if (result.value === undefined) res.status(204).end();
-      else res.status(200).json(result.value);
+      if (result.value === undefined) {
+        res.statusCode = 204;
+        res.end();
+      } else {
+        res.statusCode = 200;
+        res.json(result.value);
+      }
     }
 
     return function guardedRoute(req, res, next) {
-      const start = (): void => {
-        run(req, res, next).catch(next);
-      };
       if (req.body !== undefined) {
-        start();
+        run(req, res, next).catch(next);
         return;
       }
       parseJson(req, res, (error?: unknown) => {
         if (error === undefined || error === null) {
-          start();
+          run(req, res, next).catch(next);
           return;
         }
         // The body parser failed: too large (413) or not JSON (400). Nothing ran yet.

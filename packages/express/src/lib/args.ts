@@ -5,10 +5,37 @@ export type MergedArgs =
   | { readonly ok: true; readonly args: Record<string, unknown> }
   | { readonly ok: false; readonly issues: InputIssue[] };
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * Copies the own keys of one source into `args`. Returns the issues so far (allocated on the
+ * first one only): a source that is not an object, a reserved key, a key given twice.
+ */
+function addSource(
+  args: Record<string, unknown>,
+  source: string,
+  value: unknown,
+  issues: InputIssue[] | undefined,
+): InputIssue[] | undefined {
+  if (value === undefined || value === null) return issues;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    (issues ??= []).push({ path: '$', message: `${source} must be an object` });
+    return issues;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    // Checked before any assignment: `args` is a plain object, and `__proto__` must never be
+    // assigned to it (JSON.parse and querystring make it an own key).
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+      (issues ??= []).push({ path: `$.${key}`, message: 'reserved key' });
+    } else if (Object.hasOwn(args, key)) {
+      (issues ??= []).push({
+        path: `$.${key}`,
+        message: 'given in more than one of params, query, body',
+      });
+    } else {
+      args[key] = record[key];
+    }
+  }
+  return issues;
 }
 
 /**
@@ -17,28 +44,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * to shadow a path parameter or a body field. The body must be a JSON object when present.
  */
 export function mergeArgs(params: unknown, query: unknown, body: unknown): MergedArgs {
-  const args: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  const issues: InputIssue[] = [];
-  const sources: [string, unknown][] = [
-    ['params', params],
-    ['query', query],
-    ['body', body],
-  ];
-  for (const [source, value] of sources) {
-    if (value === undefined || value === null) continue;
-    if (!isRecord(value)) {
-      issues.push({ path: '$', message: `${source} must be an object` });
-      continue;
-    }
-    for (const [key, field] of Object.entries(value)) {
-      if (FORBIDDEN_KEYS.has(key)) {
-        issues.push({ path: `$.${key}`, message: 'reserved key' });
-      } else if (Object.hasOwn(args, key)) {
-        issues.push({ path: `$.${key}`, message: 'given in more than one of params, query, body' });
-      } else {
-        args[key] = field;
-      }
-    }
-  }
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, args: { ...args } };
+  const args: Record<string, unknown> = {};
+  let issues = addSource(args, 'params', params, undefined);
+  issues = addSource(args, 'query', query, issues);
+  issues = addSource(args, 'body', body, issues);
+  return issues === undefined ? { ok: true, args } : { ok: false, issues };
 }

@@ -2,16 +2,30 @@ import type { RateLimitInfo } from '@agentguard/core';
 
 // draft-ietf-httpapi-ratelimit-headers: `RateLimit-Policy: "id";q=limit;w=window` and
 // `RateLimit: "id";r=remaining;t=reset`, one structured-field item per policy.
+
+// Rule ids come from the guard's configuration: a handful of strings, quoted once each. The
+// bound only matters for a store that makes up rule ids.
+const quoted = new Map<string, string>();
+const MAX_QUOTED = 1_000;
+
 function name(id: string): string {
-  return `"${id.replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '\\$&')}"`;
+  let value = quoted.get(id);
+  if (value === undefined) {
+    value = `"${id.replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '\\$&')}"`;
+    if (quoted.size >= MAX_QUOTED) quoted.clear();
+    quoted.set(id, value);
+  }
+  return value;
 }
 
-/** The IETF `RateLimit-Policy` and `RateLimit` header values of a limit that applied. */
-export function rateLimitHeaders(info: RateLimitInfo): Record<string, string> {
-  return {
-    'RateLimit-Policy': `${name(info.rule)};q=${info.limit};w=${info.windowSeconds}`,
-    RateLimit: `${name(info.rule)};r=${Math.max(0, info.remaining)};t=${Math.max(0, Math.ceil(info.resetSeconds))}`,
-  };
+/** The `RateLimit-Policy` header value of a limit that applied. */
+export function rateLimitPolicy(info: RateLimitInfo): string {
+  return `${name(info.rule)};q=${info.limit};w=${info.windowSeconds}`;
+}
+
+/** The `RateLimit` header value of a limit that applied. */
+export function rateLimitState(info: RateLimitInfo): string {
+  return `${name(info.rule)};r=${Math.max(0, info.remaining)};t=${Math.max(0, Math.ceil(info.resetSeconds))}`;
 }
 
 /** The same headers for a limit that was exhausted. */

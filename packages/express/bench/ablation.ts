@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { benchToken } from './token.js';
+
+// Server CPU per request of several server modes (see server.ts), runs alternating, to take
+// the guarded route apart. Usage:
+// node --import tsx packages/express/bench/ablation.ts [seconds] [runs] [mode ...]
+const seconds = Number(process.argv[2] ?? 4);
+const runs = Number(process.argv[3] ?? 3);
+const modes =
+  process.argv.length > 4
+    ? process.argv.slice(4)
+    : ['bare', 'guarded', 'no-audit', 'minimal', 'execute'];
+const serverScript = fileURLToPath(new URL('./server.ts', import.meta.url));
+const token = benchToken();
+
+async function start(mode: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', serverScript, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  for await (const line of createInterface({ input: child.stdout })) {
+    return { child, port: (JSON.parse(line) as { port: number }).port };
+  }
+  throw new Error(`${mode} did not start`);
+}
+
+async function cpuPerRequest(port: number, duration: number): Promise<number> {
+  const stats = async () =>
+    (await (await fetch(`http://127.0.0.1:${port}/__stats`)).json()) as {
+      cpuMicros: number;
+      served: number;
+    };
+  const before = await stats();
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/orders/o-42`,
+    method: 'POST',
+    connections: 50,
+    duration,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ qty: 3 }),
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`port ${port}: failures`);
+  const after = await stats();
+  return (after.cpuMicros - before.cpuMicros) / (after.served - before.served);
+}
+
+const servers = await Promise.all(modes.map(start));
+const samples = modes.map((): number[] => []);
+try {
+  for (const s of servers) await cpuPerRequest(s.port, 2);
+  for (let run = 0; run < runs; run += 1) {
+    for (const [i, s] of servers.entries()) samples[i]!.push(await cpuPerRequest(s.port, seconds));
+  }
+} finally {
+  for (const s of servers) s.child.kill('SIGTERM');
+}
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+const base = median(samples[0]!);
+console.log('| mode | CPU µs/req (median) | runs | vs first |\n| --- | ---: | --- | ---: |');
+for (const [i, mode] of modes.entries()) {
+  const m = median(samples[i]!);
+  console.log(
+    `| ${mode} | ${m.toFixed(1)} | ${samples[i]!.map((v) => v.toFixed(1)).join(', ')} | +${(m - base).toFixed(1)} |`,
+  );
+}
