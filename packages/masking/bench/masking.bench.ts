@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { reportTarget, runSuite, type BenchRow } from '../../../bench/lib/harness.js';
-import { createMasker } from '../src/index.js';
+import { createMasker } from '@agentguard/masking';
 import { CorpusBuilder, type LabeledDoc } from '../test/fixtures/corpus.js';
 
 // Text in, text out: every library receives the JSON text of a tool response.
@@ -182,11 +182,22 @@ for (const lib of libs) {
 }
 
 const mine = summary[0]!;
+const mbs = (v: number): string => `${v.toFixed(1)} MB/s`;
 for (const peer of summary.slice(1)) {
   reportTarget(
-    `faster than ${peer.name} at higher recall`,
-    mine.smallMbs > peer.smallMbs && mine.largeMbs > peer.largeMbs && mine.recall > peer.recall,
-    `10 KB ${mine.smallMbs.toFixed(1)} vs ${peer.smallMbs.toFixed(1)} MB/s, 1 MB ${mine.largeMbs.toFixed(1)} vs ${peer.largeMbs.toFixed(1)} MB/s, recall ${(mine.recall * 100).toFixed(1)}% vs ${(peer.recall * 100).toFixed(1)}%`,
+    `10 KB: faster than ${peer.name}`,
+    mine.smallMbs > peer.smallMbs,
+    `${mbs(mine.smallMbs)} vs ${mbs(peer.smallMbs)}`,
+  );
+  reportTarget(
+    `1 MB: faster than ${peer.name}`,
+    mine.largeMbs > peer.largeMbs,
+    `${mbs(mine.largeMbs)} vs ${mbs(peer.largeMbs)}`,
+  );
+  reportTarget(
+    `recall higher than ${peer.name}`,
+    mine.recall > peer.recall,
+    `${(mine.recall * 100).toFixed(1)}% vs ${(peer.recall * 100).toFixed(1)}%`,
   );
 }
 
@@ -204,7 +215,20 @@ const hostile: Record<string, string> = {
   'IBAN-like words': fill('AB12 '),
   'JWT-like': fill('eyJa.'),
   labels: fill('born DOB npi mrn '),
+  'JSON array of card-like strings': `[${fill('"4111 1111 1111 1112",').slice(0, MB - 40)}"x"]`,
+  'JSON nested MCP-like objects': nestedBlocks(),
+  'JSON escapes and quotes': JSON.stringify({ t: fill('\\"\n@1 ').slice(0, 600_000) }),
 };
+/** Objects nested 60 deep, each with a large body and `"type":"text"` last. */
+function nestedBlocks(): string {
+  const body = Array.from(
+    { length: 380 },
+    (_, i) => `"k${i}":"4111 1111 1111 1112 ada@example.com"`,
+  );
+  let text = '{"text":"x","type":"text"}';
+  for (let d = 0; d < 60; d++) text = `{${body.join(',')},"c":${text},"type":"text"}`;
+  return text;
+}
 let worst = 0;
 console.log('\n| hostile 1 MB input | ms (median of 5) |\n| --- | ---: |');
 for (const [name, text] of Object.entries(hostile)) {
@@ -213,3 +237,8 @@ for (const [name, text] of Object.entries(hostile)) {
   console.log(`| ${name} | ${ms.toFixed(1)} |`);
 }
 reportTarget('1 MB of hostile input under 100 ms', worst < 100, `worst ${worst.toFixed(1)} ms`);
+reportTarget(
+  '1 MB of hostile input under 50 ms (margin for a loaded machine)',
+  worst < 50,
+  `worst ${worst.toFixed(1)} ms`,
+);

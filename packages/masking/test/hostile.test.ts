@@ -56,4 +56,19 @@ describe('hostile input (1 MB strings)', () => {
     const nested = '['.repeat(5000) + ']'.repeat(5000);
     expect(masker.mask({ nested }).findings.byCategory).toEqual({ MAX_DEPTH: 1 });
   });
+
+  it('1 MB of JSON text: card-like strings, escapes, nested MCP-like blocks', () => {
+    const cards = `[${repeat('"4111 1111 1111 1112",').slice(0, MB - 40)}"x"]`;
+    expect(masker.mask(cards).value).toBe(cards);
+    const escapes = JSON.stringify({ t: repeat('\\"\n@1 ').slice(0, 600_000) });
+    expect(masker.mask(escapes).value).toBe(escapes);
+    const body = Array.from({ length: 380 }, (_, i) => `"k${i}":"4111 1111 1111 1111 x"`).join(',');
+    let nested = '{"text":"ada@example.com","type":"text"}';
+    for (let d = 0; d < 40; d++) nested = `{${body},"c":${nested},"type":"text"}`;
+    const out = masker.mask(nested);
+    const viaObject = masker.mask(JSON.parse(nested) as object);
+    expect(out.value).toBe(JSON.stringify(viaObject.value));
+    expect(out.findings).toEqual(viaObject.findings);
+    expect(out.findings.byCategory).toEqual({ CREDIT_CARD: 380 * 40, EMAIL: 1 });
+  });
 });

@@ -39,6 +39,9 @@ const GIVE_UP = new GiveUp('not canonical json');
 const UNSAFE_TEXT =
   // eslint-disable-next-line no-control-regex -- control characters are what this finds
   /[\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const TYPE_KEY = '"type":"';
+/** Characters of an object walked before its `type` shows it is an MCP block, at most. */
+const MAX_REDO = 4096;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 /** Keys that objects order before the others (array indices). */
 const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
@@ -433,6 +436,14 @@ export class Walk {
     ) {
       return undefined;
     }
+    // An MCP content block is handed to the general path when its `type` shows up, which is
+    // cheap when `type` comes first; a block with `type` further on sends the whole text there.
+    for (let at = s.indexOf(TYPE_KEY); at !== -1; at = s.indexOf(TYPE_KEY, at + TYPE_KEY.length)) {
+      if (s.charCodeAt(at - 1) !== 123) {
+        const end = s.indexOf('"', at + TYPE_KEY.length);
+        if (Object.hasOwn(MCP_BLOCK_KEYS, s.slice(at + TYPE_KEY.length, end))) return undefined;
+      }
+    }
     const saved = [
       this.#src,
       this.#pos,
@@ -696,6 +707,9 @@ export class Walk {
         const type = this.#tReadString();
         this.#pos = at;
         if (Object.hasOwn(MCP_BLOCK_KEYS, type)) {
+          // Undoing much work for each of many nested blocks would add up: let the general
+          // path do the whole text instead.
+          if (this.#pos - objectStart > MAX_REDO) throw GIVE_UP;
           this.#out = out;
           this.#last = last;
           this.#edited = edited;
