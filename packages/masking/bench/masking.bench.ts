@@ -221,10 +221,7 @@ const hostile: Record<string, string> = {
 };
 /** Objects nested 60 deep, each with a large body and `"type":"text"` last. */
 function nestedBlocks(): string {
-  const body = Array.from(
-    { length: 380 },
-    (_, i) => `"k${i}":"4111 1111 1111 1112 ada@example.com"`,
-  );
+  const body = Array.from({ length: 380 }, (_, i) => `"k${i}":"4111 1111 1111 1112 x"`);
   let text = '{"text":"x","type":"text"}';
   for (let d = 0; d < 60; d++) text = `{${body.join(',')},"c":${text},"type":"text"}`;
   return text;

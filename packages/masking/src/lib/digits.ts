@@ -121,6 +121,17 @@ function loadDigits(s: string, first: number, count: number): number {
   return n;
 }
 
+/** Value of the `n`th digit of the window whose first group is `first` (n < 8). */
+function digitAt(s: string, first: number, n: number): number {
+  let g = first;
+  let k = n;
+  while (k >= gEnd[g]! - gStart[g]!) {
+    k -= gEnd[g]! - gStart[g]!;
+    g++;
+  }
+  return s.charCodeAt(gStart[g]! + k) - 48;
+}
+
 function classify(
   s: string,
   first: number,
@@ -134,10 +145,9 @@ function classify(
   // Nothing below matches fewer than eight digits, except an IPv4 address (four groups).
   if (total < 8 && count !== 4) return undefined;
   const lens = shapeOf(first, count);
-  if (total <= DIGITS.length) loadDigits(s, first, count);
   if (flags.card && !plus && total >= 12 && total <= 19) {
     if (count === 1 || (CARD_SHAPES.has(lens) && sameSeparators(s, first, count, SPACE, HYPHEN))) {
-      if (isCardDigits(DIGITS, 0, total)) return 'CREDIT_CARD';
+      if (isCardDigits(DIGITS, 0, loadDigits(s, first, count))) return 'CREDIT_CARD';
     }
   }
   if (
@@ -147,6 +157,7 @@ function classify(
     lens === SSN_SHAPE &&
     sameSeparators(s, first, count, HYPHEN, SPACE)
   ) {
+    loadDigits(s, first, count);
     if (isSsnDigits(DIGITS, 0)) return 'US_SSN';
   }
   if (flags.ip && !plus && !paren && count === 4 && sameSeparators(s, first, count, DOT, DOT)) {
@@ -160,22 +171,29 @@ function classify(
     }
     if (valid) return 'IP_ADDRESS';
   }
-  if (!flags.phone || total < 8 || total > 19) return undefined;
+  // Phone numbers have at most 15 digits after the international prefix.
+  if (!flags.phone || total < 8 || total > 17) return undefined;
   if (plus) {
-    return total <= 15 && callingCodeAt(DIGITS, 0, total) ? 'PHONE' : undefined;
+    return total <= 15 && callingCodeAt(DIGITS, 0, loadDigits(s, first, count))
+      ? 'PHONE'
+      : undefined;
   }
   if (count < 2) return undefined;
-  const d0 = DIGITS[0]!;
-  const d1 = DIGITS[1]!;
+  const d0 = digitAt(s, first, 0);
+  const d1 = digitAt(s, first, 1);
   if (d0 === 0 && d1 === 0) {
     // 00 international prefix.
     const rest = total - 2;
-    return rest >= 8 && rest <= 15 && callingCodeAt(DIGITS, 2, total) ? 'PHONE' : undefined;
+    return rest >= 8 && rest <= 15 && callingCodeAt(DIGITS, 2, loadDigits(s, first, count))
+      ? 'PHONE'
+      : undefined;
   }
+  if (total > 12) return undefined;
   if (count === 3 && DATE_SHAPES.has(lens)) return undefined;
   // North American numbering plan: [2-9]XX [2-9]XX XXXX, optionally led by 1.
   const nanp = lens === NANP_SHAPE ? 0 : lens === NANP1_SHAPE && d0 === 1 ? 1 : -1;
-  if (nanp !== -1 && DIGITS[nanp]! >= 2 && DIGITS[nanp + 3]! >= 2) return 'PHONE';
+  if (nanp !== -1 && digitAt(s, first, nanp) >= 2 && digitAt(s, first, nanp + 3) >= 2)
+    return 'PHONE';
   // Brazil: (AA) NNNN-NNNN or (AA) 9NNNN-NNNN.
   if (paren && count === 3 && BR_SHAPES.includes(lens) && d0 !== 0) return 'PHONE';
   // Trunk prefix 0 (UK, DE, FR, IT landlines, NL, IN, BR): 9-12 digits in 2-5 groups.

@@ -1,3 +1,4 @@
+import { ibanLength } from './checks.js';
 import { codeAt, ipv6At, vatAt } from './codes.js';
 import { labelAt } from './context.js';
 import { digitRunAt } from './digits.js';
@@ -88,7 +89,7 @@ function mayBeCode(s: string, i: number): boolean {
   const c = s.charCodeAt(i + 2);
   if (isUpper(a) && isUpper(b)) {
     return (
-      (c >= 48 && c <= 57) || // IBAN
+      (c >= 48 && c <= 57 && flags.iban && IBAN_COUNTRY[(a - 65) * 26 + b - 65] === 1) || // IBAN
       (a === 65 && (isUpper(c) || c === 122)) || // AKIA…, AIza
       (a === 83 && b === 71 && c === 46) || // SG.
       (a === 66 && b === 69 && c === 65) // BEARER
@@ -139,6 +140,15 @@ function mayBeIpv6(s: string, p: number, colon: number): boolean {
 
 const PEM_START = '-----BEGIN ';
 
+// Country codes with an IBAN, by (first letter, second letter). Any other "AB12…" cannot be
+// an IBAN, and nothing else in codes.ts starts with two capitals and a digit.
+const IBAN_COUNTRY = new Uint8Array(26 * 26);
+for (let a = 0; a < 26; a++) {
+  for (let b = 0; b < 26; b++) {
+    if (ibanLength(String.fromCharCode(65 + a, 65 + b)) > 0) IBAN_COUNTRY[a * 26 + b] = 1;
+  }
+}
+
 // Where each scanner's search goes on ("lastIndex"), and the call's settings: module state,
 // so that the rare work can leave the hot loop (a scan never runs inside another one).
 let digitFloor = 0;
@@ -150,6 +160,26 @@ let ipFloor = 0;
 let flags: ScanFlags;
 let quoted = false;
 let out: Match[] = [];
+let nextDigit = -1;
+
+/**
+ * A labelled value has a digit (dates too), at most 22 characters of label, 24 of filler and 20
+ * of value before it: without a digit in the next 80 characters no label at `i` can match.
+ * The position of the next digit is kept, so the text is read once whatever the labels.
+ */
+function digitSoon(s: string, i: number): boolean {
+  if (nextDigit < i) {
+    let k = i;
+    const n = s.length;
+    while (k < n) {
+      const c = s.charCodeAt(k);
+      if (c >= 48 && c <= 57) break;
+      k++;
+    }
+    nextDigit = k;
+  }
+  return nextDigit < i + 80;
+}
 
 /** The digit run at `i`: skipped whole (nothing else starts inside one); returns its end. */
 function atDigit(s: string, i: number, to: number): number {
@@ -164,7 +194,7 @@ function atDigit(s: string, i: number, to: number): number {
 /** A word that starts with a letter some label, VAT number or code starts with. */
 function atWordStart(s: string, i: number, scanner: Scanner): void {
   if (i + 2 >= s.length) return;
-  if (scanner.anyLabelScan && i >= labelFloor && mayBeLabel(s, i)) {
+  if (scanner.anyLabelScan && i >= labelFloor && mayBeLabel(s, i) && digitSoon(s, i)) {
     const r = labelAt(s, i, flags, out, quoted);
     if (r !== -1) labelFloor = r;
   }
@@ -215,6 +245,7 @@ function scanBuiltins(
   quoted = inQuotes;
   out = found;
   digitFloor = emailFloor = labelFloor = vatFloor = codeFloor = ipFloor = from;
+  nextDigit = -1;
   const digits = scanner.anyDigitScan;
   const words = scanner.anyLabelScan || scanner.anyCodeScan || flags.vat;
   const specials = flags.email || flags.ip || scanner.anyCodeScan;
