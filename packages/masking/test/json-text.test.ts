@@ -164,4 +164,13 @@ describe('JSON text masked in place', () => {
     const out = masker.mask(text).value;
     expect(out).toBe('{"a":[1],"b":{},"c":"ok","memo2":{}}');
   });
+
+  it('treats a type named like an Object.prototype member as data', () => {
+    const masker = maskers['defaults']!;
+    const value = { type: 'constructor', text: 'ada@example.com' };
+    expect(masker.mask(value).value).toEqual({ type: 'constructor', text: '[EMAIL]' });
+    expect(masker.mask(JSON.stringify(value)).value).toBe(
+      '{"type":"constructor","text":"[EMAIL]"}',
+    );
+  });
 });
