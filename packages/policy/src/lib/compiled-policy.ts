@@ -1,7 +1,6 @@
 import {
   compileToolPatterns,
   GuardConfigError,
-  type PolicyInput,
   type PolicyMatch,
   type StepUpChallenge,
   type ToolInfo,
@@ -15,6 +14,7 @@ import {
   type Tracer,
 } from './compiler.js';
 import { INPUT_ACCESS } from './context-paths.js';
+import type { CallTest } from './shared-tests.js';
 import type { OperationRegistry } from '../operation-registry.js';
 
 /** An action with its parameters, normalised. */
@@ -40,7 +40,7 @@ export interface CompiledPolicy {
    * they read the call input directly). Undefined when the policy has no condition (it applies
    * to every targeted call) or does not compile.
    */
-  readonly tests: readonly ((input: PolicyInput) => boolean)[] | undefined;
+  readonly tests: readonly CallTest[] | undefined;
   /** The same tests with the rules they come from (to share them between policies). */
   readonly conjuncts: readonly Conjunct[] | undefined;
   /** How a decision lists this policy, not decisive / decisive (frozen, shared by calls). */

@@ -1,7 +1,7 @@
 import type { PolicyInput } from '@agentguard/core';
 import { evaluationContext } from '../evaluation-context.js';
 import type { Evaluate, RootAccess } from './compiler.js';
-import { compileVarPath } from './semantics.js';
+import { compileVarPath, readOwn } from './semantics.js';
 
 type I = PolicyInput;
 
@@ -48,6 +48,14 @@ function inputPath(segments: readonly string[]): Evaluate {
     const known = KNOWN.get(segments.slice(0, n).join('.'));
     if (!known) continue;
     if (n === segments.length) return known;
+    if (n === segments.length - 1) {
+      // The common case (`args.amount`): one property of a fact, read without another call.
+      const key = segments[n]!;
+      return (input) => {
+        const value = known(input);
+        return value === undefined || value === null ? undefined : readOwn(value, key);
+      };
+    }
     const rest = compileVarPath(segments.slice(n));
     return (input) => {
       const value = known(input);

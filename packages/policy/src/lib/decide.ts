@@ -12,7 +12,7 @@ import {
 import type { DefaultDecision } from '../policy-engine.js';
 import type { CompiledPolicy } from './compiled-policy.js';
 import type { PolicySet } from './policy-set.js';
-import { beginCall, endCall } from './shared-tests.js';
+import { nextCall } from './shared-tests.js';
 
 /** Whether the principal meets a step-up requirement now. */
 export function stepUpMet(
@@ -224,23 +224,8 @@ export function decide(
   logger: Logger,
 ): PolicyOutcome {
   let tally: Tally | undefined;
-  const outer = beginCall();
-  try {
-    tally = runPolicies(input, sets, logger);
-  } finally {
-    endCall(outer);
-  }
-  if (tally) return tally.outcome(defaultDecision);
-  return defaultDecision === 'deny' ? noPolicyAllows([]) : NOTHING_MATCHED;
-}
-
-function runPolicies(
-  input: PolicyInput,
-  sets: readonly PolicySet[],
-  logger: Logger,
-): Tally | undefined {
-  let tally: Tally | undefined;
   const tool = input.tool;
+  const call = nextCall();
   for (let s = 0; s < sets.length; s += 1) {
     const policies = sets[s]!.forTool(tool);
     for (let i = 0; i < policies.length; i += 1) {
@@ -251,7 +236,7 @@ function runPolicies(
         let holds = true;
         try {
           for (let t = 0; t < tests.length; t += 1) {
-            if (!tests[t]!(input)) {
+            if (!tests[t]!(input, call)) {
               holds = false;
               break;
             }
@@ -271,5 +256,6 @@ function runPolicies(
       (tally ??= new Tally()).add(policy, failed, input);
     }
   }
-  return tally;
+  if (tally) return tally.outcome(defaultDecision);
+  return defaultDecision === 'deny' ? noPolicyAllows([]) : NOTHING_MATCHED;
 }

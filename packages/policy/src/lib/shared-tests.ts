@@ -1,27 +1,30 @@
 import { BUILTIN_OPERATORS } from '../operation-registry.js';
-import type { Conjunct, Test } from './compiler.js';
+import type { PolicyInput } from '@agentguard/core';
+import type { Conjunct } from './compiler.js';
 
 // Tests that several policies of a set share (`{"in": ["admin", {"var": "principal.roles"}]}`
 // in twenty policies) run once per call: the first result is kept for the rest of the call.
-// Calls are numbered; a kept result is valid only for the call that computed it. A call made
-// from inside another (a custom operation that evaluates policies) gets its own number, and
-// the outer call's number is restored after it.
+// Every call gets a new number, passed to the tests along with the input; a kept result is
+// valid only for the call that computed it (a call made from inside another, by a custom
+// operation that evaluates policies, has its own number and cannot mix its results in).
 
-let current = 0;
+/** A test of a policy's condition, told which call it runs for. */
+export type CallTest = (input: PolicyInput, call: number) => boolean;
+
 let issued = 0;
 
-/** Numbers a new call; pass the result to {@link endCall} when it is done. */
-export function beginCall(): number {
-  const outer = current;
+/** A new call number. */
+export function nextCall(): number {
   issued += 1;
-  current = issued;
-  return outer;
+  return issued;
 }
 
-/** Restores the number of the call that was running before {@link beginCall}. */
-export function endCall(outer: number): void {
-  current = outer;
-}
+/**
+ * Fewest policies that must have a test in common before it is shared: keeping a result costs
+ * about as much as a simple comparison, so a test shared by two or three policies (most of
+ * which stop before reaching it) is cheaper to run again.
+ */
+const MIN_SHARERS = 4;
 
 /** Whether a rule uses only json-logic's own operators (pure: same input, same result). */
 function pure(rule: unknown): boolean {
@@ -36,7 +39,7 @@ function pure(rule: unknown): boolean {
  * Replaces the tests that occur in more than one list by ones that run once per call (see
  * above). Custom operations are never shared: they are not known to be pure.
  */
-export function shareTests(lists: readonly (readonly Conjunct[])[]): readonly Test[][] {
+export function shareTests(lists: readonly (readonly Conjunct[])[]): readonly CallTest[][] {
   const counts = new Map<string, number>();
   const keys = lists.map((list) =>
     list.map((conjunct) => {
@@ -47,10 +50,10 @@ export function shareTests(lists: readonly (readonly Conjunct[])[]): readonly Te
     }),
   );
   const slots = new Map<string, number>();
-  for (const [key, count] of counts) if (count > 1) slots.set(key, slots.size);
+  for (const [key, count] of counts) if (count >= MIN_SHARERS) slots.set(key, slots.size);
   const stamps = new Float64Array(slots.size).fill(-1);
   const results = new Uint8Array(slots.size);
-  const shared = new Map<number, Test>();
+  const shared = new Map<number, CallTest>();
   return lists.map((list, i) =>
     list.map((conjunct, j) => {
       const key = keys[i]![j];
@@ -59,10 +62,10 @@ export function shareTests(lists: readonly (readonly Conjunct[])[]): readonly Te
       let test = shared.get(slot);
       if (!test) {
         const run = conjunct.test;
-        test = (input) => {
-          if (stamps[slot] === current) return results[slot] === 1;
+        test = (input, call) => {
+          if (stamps[slot] === call) return results[slot] === 1;
           const result = run(input);
-          stamps[slot] = current;
+          stamps[slot] = call;
           results[slot] = result ? 1 : 0;
           return result;
         };
