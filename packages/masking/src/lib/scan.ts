@@ -354,6 +354,9 @@ export function scanText(s: string, scanner: Scanner): Match[] | undefined {
   return out.length === 0 ? undefined : sortAndSeparate(out);
 }
 
+// Reused by scanQuoted (most strings have no match, and then nothing is allocated).
+const QUOTED_MATCHES: Match[] = [];
+
 /**
  * {@link scanText} of the inside `s[from, to)` of a JSON string without escapes (the string
  * itself is not built), built-in scanners only. Match positions are positions in `s`.
@@ -364,9 +367,11 @@ export function scanQuoted(
   to: number,
   scanner: Scanner,
 ): Match[] | undefined {
-  let out: Match[] = [];
-  scanBuiltins(s, from, to, scanner, true, out);
-  if (out.length === 0) return undefined;
+  const found = QUOTED_MATCHES;
+  found.length = 0;
+  scanBuiltins(s, from, to, scanner, true, found);
+  if (found.length === 0) return undefined;
+  let out = found.slice();
   if (out.some((m) => GATED_CODES.has(m.type)) && !codesGateOpen(s.slice(from, to)))
     out = out.filter((m) => !GATED_CODES.has(m.type));
   return out.length === 0 ? undefined : sortAndSeparate(out);
