@@ -193,7 +193,7 @@ export function policyEngine(options: PolicyEngineOptions = {}): PolicyEvaluator
   }
 
   function setsFor(tenant: string): MaybePromise<readonly PolicySet[]> {
-    if (!store) return (tenant === 'global' ? undefined : staticSets.get(tenant)) ?? globalOnly;
+    if (!store) return (staticSets.size === 0 ? undefined : staticSets.get(tenant)) ?? globalOnly;
     const staticTenant = tenant === 'global' ? undefined : tenantSets.get(tenant);
     const storeGlobal = load('global');
     const storeTenant = tenant === 'global' ? EMPTY_SET : load(tenant);

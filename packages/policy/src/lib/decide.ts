@@ -70,11 +70,22 @@ export function mergeRequirements(requirements: readonly StepUpChallenge[]): Ste
  * Builds a rejection without capturing a stack trace: a denial is an answer, not a bug, and
  * capturing the stack costs more than evaluating the policies.
  */
-function rejection<E>(make: () => E): E {
+function denied(reason: string): PolicyDeniedError {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return make();
+    return new PolicyDeniedError(undefined, { reason });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** {@link denied}, for an unmet step-up requirement. */
+function stepUpRequired(requirement: StepUpChallenge, reason: string): StepUpRequiredError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new StepUpRequiredError(requirement, { reason });
   } finally {
     Error.stackTraceLimit = limit;
   }
@@ -171,14 +182,14 @@ class Tally {
       return {
         ok: false,
         matched,
-        error: rejection(() => new PolicyDeniedError(undefined, { reason: 'policy_error' })),
+        error: denied('policy_error'),
       };
     }
     if (deny) {
       return {
         ok: false,
         matched,
-        error: rejection(() => new PolicyDeniedError(undefined, { reason: deny.id })),
+        error: denied(deny.id),
       };
     }
     const requirement = this.stepUps ? mergeRequirements(this.stepUps) : undefined;
@@ -186,7 +197,7 @@ class Tally {
       return {
         ok: false,
         matched,
-        error: rejection(() => new StepUpRequiredError(requirement, { reason: unmet.id })),
+        error: stepUpRequired(requirement, unmet.id),
       };
     }
     if (defaultDecision === 'deny' && !globalAllow) return noPolicyAllows(matched);
@@ -209,7 +220,7 @@ function noPolicyAllows(matched: readonly PolicyMatch[]): PolicyOutcome {
   return {
     ok: false,
     matched,
-    error: rejection(() => new PolicyDeniedError(undefined, { reason: 'no_policy_allows' })),
+    error: denied('no_policy_allows'),
   };
 }
 
