@@ -173,4 +173,32 @@ describe('JSON text masked in place', () => {
       '{"type":"constructor","text":"[EMAIL]"}',
     );
   });
+
+  it('keeps the limits: depth, string size, JSON strings option, custom detectors', () => {
+    // A leading space sends the text through JSON.parse (the general path), at the same depth.
+    const same = (masker: ContentMasker, text: string): void => {
+      const general = masker.mask(` ${text}`);
+      const direct = masker.mask(text);
+      expect(direct.value).toBe(general.value === ` ${text}` ? text : general.value);
+      expect(direct.findings).toEqual(general.findings);
+    };
+    const deep = JSON.stringify({
+      a: { b: { c: { d: 'ada@example.com' } } },
+      e: 'ada@example.com',
+    });
+    same(createMasker({ maxDepth: 3 }), deep);
+    expect(createMasker({ maxDepth: 4 }).mask(deep).findings.byCategory).toEqual({
+      MAX_DEPTH: 1,
+      EMAIL: 1,
+    });
+    const big = JSON.stringify({ a: 'x'.repeat(200), b: 'ada@example.com' });
+    same(createMasker({ maxStringLength: 300 }), big);
+    expect(() => createMasker({ maxStringLength: 100, oversized: 'reject' }).mask(big)).toThrow();
+    const inner = JSON.stringify({ s: JSON.stringify({ email: 'ada@example.com' }) });
+    const flat = createMasker({ parseJsonStrings: false });
+    expect(flat.mask(inner).value).toBe(flat.mask({ t: inner }).value.t);
+    const custom = createMasker({ detectors: [{ type: 'TICKET', pattern: '\\bTCK-\\d{6}\\b' }] });
+    same(custom, JSON.stringify({ t: 'see TCK-123456 and ada@example.com' }));
+    expect(custom.mask(JSON.stringify({ t: 'TCK-123456' })).value).toBe('{"t":"[TICKET]"}');
+  });
 });
