@@ -237,6 +237,7 @@ export function digitRunAt(s: string, i: number, flags: ScanFlags, out: Match[])
   // Collect the groups of the run.
   let groups = 0;
   let digits = 0;
+  let soft = false;
   let j = i;
   for (;;) {
     const gs = j;
@@ -249,6 +250,7 @@ export function digitRunAt(s: string, i: number, flags: ScanFlags, out: Match[])
     let k = j;
     while (k < n && k - j < MAX_SEPARATOR && isSeparator(s.charCodeAt(k))) k++;
     if (k > j && k < n && isDigit(s.charCodeAt(k))) {
+      if (!soft) soft = isSoftBoundary(s, j, k);
       j = k;
       continue;
     }
@@ -268,6 +270,9 @@ export function digitRunAt(s: string, i: number, flags: ScanFlags, out: Match[])
     if (isWordChar(c)) attachedEnd = true;
     else if (isJoiner(c) && j + 1 < n && isWordChar(s.charCodeAt(j + 1))) attachedEnd = true;
   }
+  // Windows start and end at the run's ends or at spaces; a run without spaces that is glued
+  // to a word (2024-01-02T…, ORD-2024-0042) has no window left.
+  if (!soft && (attachedStart || attachedEnd)) return j;
   classifyRun(s, groups, start, plus, paren, attachedStart, attachedEnd, flags, out);
   return j;
 }

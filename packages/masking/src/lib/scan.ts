@@ -222,7 +222,12 @@ function atSpecial(s: string, i: number, c: number, scanner: Scanner): void {
         if (r !== -1) ipFloor = r;
       }
     }
-  } else if (scanner.anyCodeScan && i >= codeFloor && s.startsWith(PEM_START, i)) {
+  } else if (
+    scanner.anyCodeScan &&
+    i >= codeFloor &&
+    s.charCodeAt(i + 1) === 45 &&
+    s.startsWith(PEM_START, i)
+  ) {
     const r = codeAt(s, i, flags, out, quoted);
     if (r !== -1) codeFloor = r;
   }
