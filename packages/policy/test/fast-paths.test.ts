@@ -249,6 +249,34 @@ describe('conditions reading the call input directly', () => {
     },
   );
 
+  it('fused leaves (fact == constant, constant in fact) equal the general form', () => {
+    const gen = generator(8);
+    const inputs = Array.from({ length: 40 }, () => randomInput(gen));
+    const constants = [null, 0, 1, '1', '', 'a', 'FR', 'admin', 'mfa', 'pii', 'crm.read', true];
+    const mismatches: string[] = [];
+    for (const path of CONTEXT_PATHS) {
+      for (const k of constants) {
+        const rules = [
+          { '==': [{ var: path }, k] },
+          { '==': [k, { var: path }] },
+          { in: [k, { var: path }] },
+        ];
+        for (const rule of rules) {
+          const general = compileRule(rule, LIMITS);
+          const direct = compileRuleTest(rule, { ...LIMITS, root: INPUT_ACCESS });
+          for (const input of inputs) {
+            const expected = run(() => jsonLogic.truthy(general(evaluationContext(input))));
+            const actual = run(() => direct(input));
+            if (!same(expected, actual) && mismatches.length < 5) {
+              mismatches.push(JSON.stringify({ rule, expected, actual }));
+            }
+          }
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
   it('never hands the call input (claims, headers) to a rule', () => {
     const gen = generator(5, { paths: CONTEXT_PATHS });
     const input = randomInput(gen);

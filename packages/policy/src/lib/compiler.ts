@@ -31,6 +31,13 @@ export interface RootAccess {
   readonly path: (segments: readonly string[]) => Evaluate;
   /** The data itself, for `var` with a computed or empty path, `missing`, `missing_some`. */
   readonly data: (root: unknown) => unknown;
+  /**
+   * Optional fused tests for the commonest leaves, saving the reader's call: `path == k`
+   * (`{"==": [{"var": path}, k]}`) and `k in path`. Each must equal the general form exactly
+   * (a path not found reads as `null`). Undefined when the path has none.
+   */
+  readonly equals?: ((path: string, k: unknown) => Test | undefined) | undefined;
+  readonly contains?: ((path: string, k: unknown) => Test | undefined) | undefined;
 }
 
 /** One logic node of a traced rule: its operator and where its arguments sit. */
@@ -81,6 +88,8 @@ interface Node {
    */
   readonly read?: Evaluate | undefined;
   readonly notFound?: unknown;
+  /** For a top-level `var` without default read through {@link RootAccess}: its path. */
+  readonly rootPath?: string | undefined;
   /** For `and`: its operands' tests, nested `and`s flattened (all must hold, in order). */
   readonly conjuncts?: readonly Conjunct[] | undefined;
   /** The rule this node was compiled from (operands of `and`, for {@link Conjunct}). */
@@ -366,7 +375,10 @@ function compileVar(
   }
   const root = state.atRoot ? state.root : undefined;
   const read = root ? root.path(segments) : compileVarPath(segments);
-  if (fallback === undefined) return readNode(read, null);
+  if (fallback === undefined) {
+    const node = readNode(read, null);
+    return root ? { ...node, rootPath: segments.join('.') } : node;
+  }
   if (fallback.constant) {
     return readNode(read, fallback.value === undefined ? null : fallback.value);
   }
@@ -712,6 +724,24 @@ function inWithConstantNeedle(k: unknown, haystack: Node): Node {
   });
 }
 
+/** A root-provided test for `path == k`, `k == path` or `k in path`, when there is one. */
+function fusedLeaf(state: State, op: string, left: Node, right: Node): Test | undefined {
+  const root = state.root;
+  if (!root || state.tracer) return undefined;
+  if (op === '==') {
+    if (right.constant && left.rootPath !== undefined) {
+      return root.equals?.(left.rootPath, right.value);
+    }
+    if (left.constant && right.rootPath !== undefined) {
+      return root.equals?.(right.rootPath, left.value);
+    }
+  }
+  if (op === 'in' && left.constant && right.rootPath !== undefined) {
+    return root.contains?.(right.rootPath, left.value);
+  }
+  return undefined;
+}
+
 function compileFixed(
   state: State,
   op: string,
@@ -750,6 +780,8 @@ function compileFixed(
   }
   if (!tracer && evs.length === 2 && arity >= 2) {
     const [left, right] = nodes as [Node, Node];
+    const fused = fusedLeaf(state, op, left, right);
+    if (fused) return boolean(fused);
     if (right.constant && !left.constant) {
       const special = compareWithConstant(op, left, right.value);
       if (special) return special;

@@ -1,7 +1,7 @@
 import type { PolicyInput } from '@agentguard/core';
 import { evaluationContext } from '../evaluation-context.js';
-import type { Evaluate, RootAccess } from './compiler.js';
-import { compileVarPath, readOwn } from './semantics.js';
+import type { Evaluate, RootAccess, Test } from './compiler.js';
+import { compileVarPath, inOp, readOwn } from './semantics.js';
 
 type I = PolicyInput;
 
@@ -33,6 +33,40 @@ const KNOWN: ReadonlyMap<string, Evaluate> = new Map<string, Evaluate>([
   ['request.country', (i) => (i as I).context.country],
   ['request.userAgent', (i) => (i as I).context.userAgent],
   ['args', (i) => (i as I).args],
+]);
+
+type Fused = (k: unknown) => Test;
+
+// `path == k` with the read written out (one function literal per path, like the getters
+// above): the comparison costs no call. A missing fact is `undefined`, and `undefined == k` is
+// `null == k` for every k, as json-logic-js's `null` default gives.
+const EQUALS: ReadonlyMap<string, Fused> = new Map<string, Fused>([
+  ['principal.subject', (k) => (i) => (i as I).principal.subject == k],
+  ['principal.tenant', (k) => (i) => (i as I).principal.tenantId == k],
+  ['principal.agent.id', (k) => (i) => (i as I).principal.agent?.id == k],
+  ['principal.agent.sponsor', (k) => (i) => (i as I).principal.agent?.sponsor == k],
+  ['principal.agent.riskTier', (k) => (i) => (i as I).principal.agent?.riskTier == k],
+  ['principal.acr', (k) => (i) => (i as I).principal.authLevel.acr == k],
+  ['tool.name', (k) => (i) => (i as I).tool.name == k],
+  ['tool.operation', (k) => (i) => (i as I).tool.operation == k],
+  ['tool.sensitivity', (k) => (i) => (i as I).tool.sensitivity == k],
+  ['request.ip', (k) => (i) => (i as I).context.ip == k],
+  ['request.country', (k) => (i) => (i as I).context.country == k],
+  ['request.userAgent', (k) => (i) => (i as I).context.userAgent == k],
+]);
+
+/** `k in list`, as json-logic-js's `in` (a list, a string, or anything else: false). */
+function within(list: unknown, k: unknown): boolean {
+  return Array.isArray(list) ? list.indexOf(k) !== -1 : inOp(k, list ?? null);
+}
+
+// `k in path` for the list facts.
+const CONTAINS: ReadonlyMap<string, Fused> = new Map<string, Fused>([
+  ['principal.roles', (k) => (i) => within((i as I).principal.roles, k)],
+  ['principal.permissions', (k) => (i) => within((i as I).principal.permissions, k)],
+  ['principal.scopes', (k) => (i) => within((i as I).principal.scopes, k)],
+  ['principal.amr', (k) => (i) => within((i as I).principal.authLevel.amr ?? NO_METHODS, k)],
+  ['tool.tags', (k) => (i) => within((i as I).tool.tags, k)],
 ]);
 
 /** The evaluation context of a call input, for readers that need the whole data. */
@@ -69,4 +103,9 @@ function inputPath(segments: readonly string[]): Evaluate {
 }
 
 /** How engine conditions read a `PolicyInput` as if it were its evaluation context. */
-export const INPUT_ACCESS: RootAccess = Object.freeze({ path: inputPath, data: contextOf });
+export const INPUT_ACCESS: RootAccess = Object.freeze({
+  path: inputPath,
+  data: contextOf,
+  equals: (path: string, k: unknown) => EQUALS.get(path)?.(k),
+  contains: (path: string, k: unknown) => CONTAINS.get(path)?.(k),
+});
