@@ -129,6 +129,20 @@ describe('walking values', () => {
   });
 });
 
+describe('secrets', () => {
+  it('finds API keys and bearer tokens even in strings without a digit', () => {
+    const masker = createMasker({ categories: ['SECRETS'] });
+    const stripe = 'sk_live_' + 'abcdefghijklmnopqrstuvwxyzABCD';
+    const github = 'ghp_' + 'a'.repeat(36);
+    const bearer = 'Authorization: Bearer ' + 'abcdefghijklmnopqrstuvwx';
+    const { value, findings } = masker.mask({ note: `key ${stripe}`, gh: github, header: bearer });
+    expect(JSON.stringify(value)).not.toContain(stripe);
+    expect(JSON.stringify(value)).not.toContain(github);
+    expect(JSON.stringify(value)).not.toContain('abcdefghijklmnopqrstuvwx');
+    expect(findings.byCategory).toMatchObject({ API_KEY: 2, BEARER_TOKEN: 1 });
+  });
+});
+
 describe('field rules and custom detectors', () => {
   it('masks by JSON path and by key pattern, whole subtrees included', () => {
     const m = createMasker({

@@ -321,17 +321,6 @@ function scanCustom(s: string, detector: CompiledDetector, out: Match[]): void {
   }
 }
 
-/** Types looked for only in strings with a digit, a PEM header or a bearer scheme. */
-const GATED_CODES = new Set(['AWS_ACCESS_KEY', 'JWT', 'BEARER_TOKEN', 'API_KEY']);
-const HAS_DIGIT = /\d/;
-
-/** The condition under which a string is searched for the {@link GATED_CODES} types. */
-function codesGateOpen(s: string): boolean {
-  return (
-    HAS_DIGIT.test(s) || s.includes('-----BEGIN') || s.includes('earer') || s.includes('EARER')
-  );
-}
-
 function sortAndSeparate(out: Match[]): Match[] {
   if (out.length === 1) return out;
   out.sort(byStart);
@@ -351,10 +340,8 @@ function sortAndSeparate(out: Match[]): Match[] {
  * longest, wins), or `undefined` when there is none.
  */
 export function scanText(s: string, scanner: Scanner): Match[] | undefined {
-  let out: Match[] = [];
+  const out: Match[] = [];
   scanBuiltins(s, 0, s.length, scanner, false, out);
-  if (out.some((m) => GATED_CODES.has(m.type)) && !codesGateOpen(s))
-    out = out.filter((m) => !GATED_CODES.has(m.type));
   for (const detector of scanner.custom) scanCustom(s, detector, out);
   return out.length === 0 ? undefined : sortAndSeparate(out);
 }
@@ -376,8 +363,6 @@ export function scanQuoted(
   found.length = 0;
   scanBuiltins(s, from, to, scanner, true, found);
   if (found.length === 0) return undefined;
-  let out = found.slice();
-  if (out.some((m) => GATED_CODES.has(m.type)) && !codesGateOpen(s.slice(from, to)))
-    out = out.filter((m) => !GATED_CODES.has(m.type));
+  const out = found.slice();
   return out.length === 0 ? undefined : sortAndSeparate(out);
 }
