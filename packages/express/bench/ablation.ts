@@ -27,11 +27,13 @@ async function start(mode: string): Promise<{ child: ChildProcess; port: number 
   throw new Error(`${mode} did not start`);
 }
 
+const gc = new Map<number, number[]>();
 async function cpuPerRequest(port: number, duration: number): Promise<number> {
   const stats = async () =>
     (await (await fetch(`http://127.0.0.1:${port}/__stats`)).json()) as {
       cpuMicros: number;
       served: number;
+      gcMicros: number;
     };
   const before = await stats();
   const result = await autocannon({
@@ -44,6 +46,8 @@ async function cpuPerRequest(port: number, duration: number): Promise<number> {
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`port ${port}: failures`);
   const after = await stats();
+  const perRequest = (after.gcMicros - before.gcMicros) / (after.served - before.served);
+  gc.set(port, [...(gc.get(port) ?? []), perRequest]);
   return (after.cpuMicros - before.cpuMicros) / (after.served - before.served);
 }
 
@@ -59,10 +63,14 @@ try {
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 const base = median(samples[0]!);
-console.log('| mode | CPU µs/req (median) | runs | vs first |\n| --- | ---: | --- | ---: |');
+// Differences with the first mode, run by run (neighbouring runs share the machine's load).
+const paired = (i: number) => median(samples[i]!.map((v, run) => v - samples[0]![run]!));
+console.log(
+  '| mode | CPU µs/req (median) | runs | vs first | paired diff (median) | GC pause µs/req (median) |\n| --- | ---: | --- | ---: | ---: | ---: |',
+);
 for (const [i, mode] of modes.entries()) {
   const m = median(samples[i]!);
   console.log(
-    `| ${mode} | ${m.toFixed(1)} | ${samples[i]!.map((v) => v.toFixed(1)).join(', ')} | +${(m - base).toFixed(1)} |`,
+    `| ${mode} | ${m.toFixed(1)} | ${samples[i]!.map((v) => v.toFixed(1)).join(', ')} | +${(m - base).toFixed(1)} | +${paired(i).toFixed(1)} | ${median(gc.get(servers[i]!.port)!).toFixed(1)} |`,
   );
 }

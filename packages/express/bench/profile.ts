@@ -21,6 +21,8 @@ const child = spawn(
     '--cpu-prof',
     `--cpu-prof-dir=${dir}`,
     '--cpu-prof-interval=100',
+    // e.g. --no-turbo-inlining, to see inlined callees as their own rows.
+    ...(process.env['PROFILE_NODE_FLAGS']?.split(' ').filter(Boolean) ?? []),
     '--import',
     'tsx',
     serverScript,

@@ -4,6 +4,7 @@
 // `@agentguard/source` condition, so every `@agentguard/*` import is the built dist/.
 import { createWriteStream } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { PerformanceObserver } from 'node:perf_hooks';
 import {
   allowAllAccess,
   anonymousAuthenticator,
@@ -26,11 +27,16 @@ app.disable('x-powered-by');
 // CPU time the process spent and requests it served, read by the bench around each run:
 // a measure of cost per request that other load on the machine does not distort.
 let served = 0;
+// Main-thread GC pauses, in microseconds.
+let gcMicros = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMicros += entry.duration * 1000;
+}).observe({ entryTypes: ['gc'] });
 let audited = (): number => 0;
 let auditBytes = 0;
 app.get('/__stats', (_req, res) => {
   const cpu = process.cpuUsage();
-  res.json({ cpuMicros: cpu.user + cpu.system, served, audited: audited(), auditBytes });
+  res.json({ cpuMicros: cpu.user + cpu.system, served, gcMicros, audited: audited(), auditBytes });
 });
 app.use((_req, _res, next) => {
   served += 1;
@@ -40,7 +46,7 @@ app.use((_req, _res, next) => {
 const input = z.object({ id: z.string(), qty: z.number().int() });
 
 /** The guard of `guarded`; `minimal` keeps only what every guard needs (no real stages). */
-function benchGuard(stages: 'full' | 'no-audit' | 'minimal'): Guard {
+function benchGuard(stages: 'full' | 'no-audit' | 'no-rate-limit' | 'minimal'): Guard {
   if (stages === 'minimal') {
     return createGuard({
       authenticator: anonymousAuthenticator(),
@@ -72,8 +78,10 @@ function benchGuard(stages: 'full' | 'no-audit' | 'minimal'): Guard {
       mode: 'roles',
       rules: [{ id: 'clerk-orders', tools: ['orders.update'], roles: ['clerk'] }],
     }),
-    rateLimits: [{ id: 'bench', limit: 1_000_000_000, windowMs: 60_000 }],
-    audit: stages === 'full' ? { sinks: [stdoutAuditSink({ stream, name: 'bench' })] } : undefined,
+    rateLimits:
+      stages === 'no-rate-limit' ? [] : [{ id: 'bench', limit: 1_000_000_000, windowMs: 60_000 }],
+    audit:
+      stages !== 'no-audit' ? { sinks: [stdoutAuditSink({ stream, name: 'bench' })] } : undefined,
   });
   audited = () => guard.audit?.stats().delivered ?? 0;
   return guard;
@@ -81,7 +89,7 @@ function benchGuard(stages: 'full' | 'no-audit' | 'minimal'): Guard {
 
 // `bare` and `guarded` are what the bench compares. The others take the guarded route apart
 // (profile.ts and ablation.ts): without audit, with a guard of no real stages, and the full
-// pipeline called from a plain Express handler (tool.execute, no guardRoute).
+// or minimal pipeline called from a plain Express handler (tool.execute, no guardRoute).
 switch (mode) {
   case 'bare':
     app.post('/orders/:id', express.json(), (req, res) => {
@@ -89,8 +97,18 @@ switch (mode) {
       res.json({ id: req.params.id, qty: body.qty });
     });
     break;
+  case 'bare-headers':
+    // The bare route with the two rate-limit headers guardRoute adds: their cost in HTTP.
+    app.post('/orders/:id', express.json(), (req, res) => {
+      const body = req.body as { qty: number };
+      res.setHeader('RateLimit-Policy', '"bench";q=1000000000;w=60');
+      res.setHeader('RateLimit', '"bench";r=999999999;t=60');
+      res.json({ id: req.params.id, qty: body.qty });
+    });
+    break;
   case 'guarded':
   case 'no-audit':
+  case 'no-rate-limit':
   case 'minimal': {
     const guard = benchGuard(mode === 'guarded' ? 'full' : mode);
     const { guardRoute } = createExpressGuard(guard);
@@ -100,8 +118,13 @@ switch (mode) {
     );
     break;
   }
-  case 'execute': {
-    const tool = benchGuard('full')('orders.update', { input, operation: 'write' }, (args) => args);
+  case 'execute':
+  case 'execute-minimal': {
+    const tool = benchGuard(mode === 'execute' ? 'full' : 'minimal')(
+      'orders.update',
+      { input, operation: 'write' },
+      (args) => args,
+    );
     app.post('/orders/:id', express.json(), async (req, res) => {
       const body = req.body as { qty: number };
       const token = req.headers.authorization?.slice(7);
