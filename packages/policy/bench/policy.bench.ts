@@ -5,6 +5,7 @@
 // both comparisons again with 1,000 rules. Measures the built package (dist/), as users run it.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { PolicyInput, PolicyOutcome } from '@agentguard/core';
 import { newEnforcer, newModelFromString } from 'casbin';
@@ -75,7 +76,8 @@ function ratio(rows: readonly BenchRow[], name: string): number {
 async function main(): Promise<void> {
   const rules = makeRules(20, 7);
   const requests = makeRequests(2000, 11);
-  const inputs = requests.map(toInput);
+  const inputs = requests.map((r) => toInput(r));
+  const openInputs = requests.map((r) => toInput(r, false));
   const contexts = inputs.map(evaluationContext);
   const small = setup(rules);
 
@@ -120,6 +122,7 @@ m = eval(p.sub_rule)
   requests.forEach((r, i) => {
     const answers = {
       ours: small.engine(inputs[i]!),
+      oursOpenTools: small.engine(openInputs[i]!),
       jsonLogic: small.jl(inputs[i]!),
       compiled: small.compiled(contexts[i]!),
       applied: small.applied(contexts[i]!),
@@ -153,6 +156,12 @@ m = eval(p.sub_rule)
         note: 'the whole stage: targeting, conditions, combination, matched list, rejection error',
       },
       {
+        name: 'agentguard policyEngine 20 rules, tools not frozen',
+        library: 'agentguard',
+        fn: () => small.engine(openInputs[next()]!),
+        note: 'tool objects not frozen: no per-tool folding of tool facts into the conditions',
+      },
+      {
         name: 'cedar-wasm statefulIsAuthorized (preparsed)',
         library: '@cedar-policy/cedar-wasm@4.13.0',
         fn: () => cedarDecide(requests[next()]!),
@@ -171,7 +180,9 @@ m = eval(p.sub_rule)
     engineRatio >= 10,
     `x${engineRatio.toFixed(2)}`,
   );
-  const ourRow = rows.find((r) => r.library === 'agentguard')!;
+  const openRatio = ratio(rows, 'agentguard policyEngine 20 rules, tools not frozen');
+  console.log(`(tools not frozen: x${openRatio.toFixed(2)})`);
+  const ourRow = rows.find((r) => r.name === 'agentguard policyEngine 20 rules')!;
   const others = rows.filter(
     (r) => r.library.startsWith('@cedar') || r.library.startsWith('casbin'),
   );
@@ -211,6 +222,7 @@ m = eval(p.sub_rule)
   for (let i = 0; i < 500; i += 1) {
     const a = big.engine(inputs[i]!);
     if (
+      a !== big.engine(openInputs[i]!) ||
       a !== big.jl(inputs[i]!) ||
       a !== big.compiled(contexts[i]!) ||
       a !== big.applied(contexts[i]!)
@@ -234,6 +246,11 @@ m = eval(p.sub_rule)
         fn: () => big.engine(inputs[next()]!),
       },
       {
+        name: 'agentguard policyEngine 1000 rules, tools not frozen',
+        library: 'agentguard',
+        fn: () => big.engine(openInputs[next()]!),
+      },
+      {
         name: 'json-logic-js apply x1000 (prepared data)',
         library: 'json-logic-js@2.0.5',
         fn: () => big.applied(contexts[next()]!),
@@ -252,6 +269,8 @@ m = eval(p.sub_rule)
     bigEngine >= 10,
     `x${bigEngine.toFixed(2)}`,
   );
+  const bigOpen = ratio(bigRows, 'agentguard policyEngine 1000 rules, tools not frozen');
+  console.log(`(tools not frozen: x${bigOpen.toFixed(2)})`);
   const applied = bigRows.find((r) => r.name === 'json-logic-js apply x1000 (prepared data)')!;
   const bigCompiled = bigRows.find((r) => r.name === 'compileJsonLogic x1000 (prepared data)')!;
   const bigCompiler = bigCompiled.opsPerSecond / applied.opsPerSecond;
@@ -262,10 +281,12 @@ m = eval(p.sub_rule)
   );
 }
 
-// V8 11.3 (Node 20) sometimes aborts with "Fatal error ... unreachable code" while lazily
-// deoptimising json-logic-js's `apply` inside an inlined array builtin (seen about one run in
-// ten, also with json-logic-js measured alone). The measurement therefore runs in a child
-// process, repeated from scratch (never merged) when V8 aborts.
+// V8 11.3 (Node 20) can abort ("Fatal error ... unreachable code" in
+// Deoptimizer::DoComputeBuiltinContinuation) when it lazily deoptimises a frame that called
+// cedar-wasm through an inlined JS-to-Wasm wrapper. Not inlining those wrappers avoids it (cedar
+// calls take tens of microseconds; the wrapper's inlining is not measurable there). Should V8
+// abort anyway, the measurement runs in a child process, repeated from scratch (never merged).
+setFlagsFromString('--no-turbo-inline-js-wasm-calls');
 const ATTEMPT_VARIABLE = 'AGENTGUARD_POLICY_BENCH_ATTEMPT';
 if (process.env[ATTEMPT_VARIABLE] !== undefined) {
   await main();

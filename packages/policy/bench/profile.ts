@@ -16,7 +16,7 @@ const count = Number(process.argv[3] ?? 20);
 const seconds = Number(process.argv[4] ?? 5);
 const rules = makeRules(count, count === 20 ? 7 : 13);
 const conditions = rules.map((r) => ({ and: r.conds.map(toJsonLogic) }));
-const inputs = makeRequests(2000, 11).map(toInput);
+const inputs = makeRequests(2000, 11).map((r) => toInput(r));
 let decide: (i: number) => boolean;
 if (mode === 'compiler') {
   const compiled = conditions.map((c) => compileJsonLogic(c));

@@ -1,7 +1,7 @@
 // The policy benchmark's scenario: random rules (AND of 2-4 conditions, broad allows and
 // narrow denies) written for each engine, and random requests. Shared by the benchmark and the
 // profiling script.
-import type { PolicyInput } from '@agentguard/core';
+import type { PolicyInput, ToolInfo } from '@agentguard/core';
 import { prng } from '../test/helpers/random-rules.js';
 
 const ROLES = ['admin', 'analyst', 'support', 'agent', 'guest'];
@@ -149,20 +149,29 @@ export function makeRequests(count: number, seed: number): Req[] {
   }));
 }
 
-const toolInfos = new Map(
+// Tools as core's `createGuard` passes them to the policy stage: frozen, with frozen tags and
+// annotations, one object per registered tool.
+const toolInfos = new Map<string, ToolInfo>(
   TOOLS.map((name) => [
     name,
-    {
+    Object.freeze({
       name,
       operation: 'write' as const,
-      annotations: {},
-      tags: [],
+      annotations: Object.freeze({}),
+      tags: Object.freeze([]),
       sensitivity: 'internal' as const,
-    },
+    }),
   ]),
 );
 
-export function toInput(r: Req): PolicyInput {
+// The same tools, not frozen (as a caller building its own tool objects might pass them): the
+// engine then cannot fold the tool's facts into the conditions.
+const openToolInfos = new Map<string, ToolInfo>(
+  [...toolInfos].map(([name, tool]) => [name, { ...tool, tags: [] }]),
+);
+
+/** The policy input of a request; `frozenTools: false` passes tools that are not frozen. */
+export function toInput(r: Req, frozenTools = true): PolicyInput {
   return {
     principal: {
       subject: 'u1',
@@ -175,7 +184,7 @@ export function toInput(r: Req): PolicyInput {
       claims: {},
       authenticatedBy: 'bench',
     },
-    tool: toolInfos.get(r.tool)!,
+    tool: (frozenTools ? toolInfos : openToolInfos).get(r.tool)!,
     args: { amount: r.amount },
     context: { country: r.country },
     now: 1_736_157_600_000,

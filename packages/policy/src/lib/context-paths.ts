@@ -76,6 +76,14 @@ function contextOf(input: unknown): unknown {
 
 /** A getter over the call input for a literal path; `undefined` means "not found". */
 function inputPath(segments: readonly string[]): Evaluate {
+  if (segments.length === 2 && segments[0] === 'args') {
+    // The commonest data read (`args.amount`), with the arguments read in place.
+    const key = segments[1]!;
+    return (input) => {
+      const args = (input as I).args;
+      return args === undefined || args === null ? undefined : readOwn(args, key);
+    };
+  }
   // The longest known prefix; what follows is data (arguments, annotations, list items), read
   // with the generic own-property-only reader.
   for (let n = Math.min(segments.length, 3); n >= 1; n -= 1) {
