@@ -10,11 +10,11 @@ import { shareTests } from './shared-tests.js';
 const EMPTY: readonly CompiledPolicy[] = Object.freeze([]);
 
 /**
- * Most tools a set specialises its conditions for. Core registers each tool once; a caller
- * that makes a new tool object per call gets the general conditions past this bound instead
- * of a recompilation per call.
+ * Most tools a set prepares a list for (tool facts folded, shared tests). Core registers each
+ * tool once; a caller that makes a new tool object per call gets only the targeting past this
+ * bound, not that preparation on every call.
  */
-const MAX_SPECIALISED_TOOLS = 256;
+const MAX_PREPARED_TOOLS = 256;
 
 /** An ordered set of compiled policies, with the targeted subset cached per tool. */
 export class PolicySet {
@@ -23,9 +23,9 @@ export class PolicySet {
   readonly #active: readonly CompiledPolicy[];
   readonly #byTool = new WeakMap<ToolInfo, readonly CompiledPolicy[]>();
   readonly #settings: CompileSettings | undefined;
-  #specialised = 0;
+  #prepared = 0;
 
-  /** With `settings`, conditions are recompiled per tool with the tool's facts folded. */
+  /** With `settings`, the tool's facts are folded into the conditions (see `policyForTool`). */
   constructor(policies: readonly CompiledPolicy[], settings?: CompileSettings) {
     this.all = policies;
     this.#active = policies.filter((p) => p.state !== 'disabled');
@@ -40,16 +40,15 @@ export class PolicySet {
     let list = this.#byTool.get(tool);
     if (list === undefined) {
       let targeted = this.#active.filter((p) => p.targets(tool));
-      const settings = this.#settings;
-      const facts =
-        settings && targeted.length > 0 && this.#specialised < MAX_SPECIALISED_TOOLS
-          ? toolFacts(tool)
-          : undefined;
-      if (settings && facts) {
-        this.#specialised += 1;
-        targeted = targeted.flatMap((p) => policyForTool(p, facts, settings) ?? []);
+      if (targeted.length > 0 && this.#prepared < MAX_PREPARED_TOOLS) {
+        this.#prepared += 1;
+        const settings = this.#settings;
+        const facts = settings ? toolFacts(tool) : undefined;
+        if (settings && facts) {
+          targeted = targeted.flatMap((p) => policyForTool(p, facts, settings) ?? []);
+        }
+        targeted = withSharedTests(targeted);
       }
-      targeted = withSharedTests(targeted);
       list = targeted.length === 0 ? EMPTY : targeted;
       this.#byTool.set(tool, list);
     }

@@ -35,17 +35,28 @@ function pure(rule: unknown): boolean {
   return BUILTIN_OPERATORS.has(keys[0]!) && pure((rule as Record<string, unknown>)[keys[0]!]);
 }
 
+const KEYS = new WeakMap<Conjunct, string | null>();
+
+/** The text of a test's rule (the same for equal rules), or undefined when it is not pure. */
+function keyOf(conjunct: Conjunct): string | undefined {
+  let key = KEYS.get(conjunct);
+  if (key === undefined) {
+    key = pure(conjunct.rule) ? JSON.stringify(conjunct.rule) : null;
+    KEYS.set(conjunct, key);
+  }
+  return key ?? undefined;
+}
+
 /**
- * Replaces the tests that occur in more than one list by ones that run once per call (see
+ * Replaces the tests that occur in at least `MIN_SHARERS` lists by ones that run once per call (see
  * above). Custom operations are never shared: they are not known to be pure.
  */
 export function shareTests(lists: readonly (readonly Conjunct[])[]): readonly CallTest[][] {
   const counts = new Map<string, number>();
   const keys = lists.map((list) =>
     list.map((conjunct) => {
-      if (!pure(conjunct.rule)) return undefined;
-      const key = JSON.stringify(conjunct.rule);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const key = keyOf(conjunct);
+      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
       return key;
     }),
   );
