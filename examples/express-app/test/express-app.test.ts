@@ -44,6 +44,18 @@ describe('the example REST API', () => {
     });
   });
 
+  it('refuses a token in the query string (RFC 6750 §2.3), even a valid one', async () => {
+    const ada = await idp.mint({ subject: 'user:ada', tenant: 'acme', roles: ['support'] });
+    const response = await fetch(`${app.url}/customers/cus_ada?access_token=${ada}`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({
+      code: 'unauthenticated',
+      reason: 'token_in_query',
+    });
+    await app.stages.guard.flush();
+    expect(JSON.stringify(app.stages.audit.events)).not.toContain(ada);
+  });
+
   it('maps rejections to statuses and headers', async () => {
     const ada = await idp.mint({
       subject: 'user:ada',

@@ -183,7 +183,8 @@ export function createExpressGuard(
         userAgent: headers['user-agent'],
         traceparent: typeof traceparent === 'string' ? traceparent : undefined,
         approvalId: approval,
-        extra: { transport: 'http', method: req.method, path: req.path },
+        // The URL lets authenticators refuse a token sent in the query string (RFC 6750 §2.3).
+        extra: { transport: 'http', method: req.method, path: req.path, url: req.originalUrl },
         [ROUTE]: call,
       };
       const result = await tool.execute(merged.args, context);

@@ -84,7 +84,12 @@ describe('the call context of a guarded route', () => {
     expect(context.token).toBe('abc.def');
     expect(context.userAgent).toBe('test-agent');
     expect(context.traceparent).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
-    expect(context.extra).toEqual({ transport: 'http', method: 'POST', path: '/items/i-1' });
+    expect(context.extra).toEqual({
+      transport: 'http',
+      method: 'POST',
+      path: '/items/i-1',
+      url: '/items/i-1',
+    });
     // Serialising the context (a logging stage) never reaches the request or the response.
     expect(JSON.stringify(context)).not.toContain('socket');
   });
