@@ -48,8 +48,8 @@ function keyOf(conjunct: Conjunct): string | undefined {
 }
 
 /**
- * Replaces the tests that occur in at least `MIN_SHARERS` lists by ones that run once per call (see
- * above). Custom operations are never shared: they are not known to be pure.
+ * Replaces the tests that occur in at least `MIN_SHARERS` lists by ones that run once per
+ * call (see above). Custom operations are never shared: they are not known to be pure.
  */
 export function shareTests(lists: readonly (readonly Conjunct[])[]): readonly CallTest[][] {
   const counts = new Map<string, number>();
