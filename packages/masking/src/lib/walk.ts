@@ -39,6 +39,19 @@ const GIVE_UP = new GiveUp('not canonical json');
 const UNSAFE_TEXT =
   // eslint-disable-next-line no-control-regex -- control characters are what this finds
   /[\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Any control character or surrogate: a cheap first test before {@link UNSAFE_TEXT}. */
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const MAYBE_UNSAFE = /[\u0000-\u001f\ud800-\udfff]/;
+/** Labels `[TYPE]` of `redact` without a label of its own, one string per type. */
+const LABELS = new Map<string, string>();
+function labelOf(type: string): string {
+  let label = LABELS.get(type);
+  if (label === undefined) {
+    label = `[${type}]`;
+    if (LABELS.size < 1024) LABELS.set(type, label);
+  }
+  return label;
+}
 const TYPE_KEY = '"type":"';
 /** Characters of an object walked before its `type` shows it is an MCP block, at most. */
 const MAX_REDO = 4096;
@@ -72,16 +85,28 @@ export class Walk {
   #keys: TenantKeys | null | undefined = null;
   readonly #stack: (string | number)[] = [];
   readonly #active = new Set<object>();
-  readonly #pathSet = new Set<string>();
   readonly #pathSteps: (string | number)[] = [];
   readonly #pathTexts: string[] = ['$'];
+  /**
+   * Id of the path at each depth (0 for `$`): a path gets a new id each time it is formatted
+   * anew, so two findings with the same id are at the same path, and one with an id above
+   * every recorded one is at a path not recorded yet (a walk never comes back to a path it
+   * left, except when a JSON text pass is undone and redone).
+   */
+  readonly #pathIds: number[] = [0];
+  #nextPathId = 1;
+  /** Ids of #paths, in the same order, and the highest of them. */
+  readonly #pathIdList: number[] = [];
+  #maxPathId = -1;
+  #lastPathId = -1;
+  /** JSON text of replacement strings already written in this call. */
+  readonly #json = new Map<string, string>();
   readonly #keySteps = new Map<string, string>();
   /** Types recorded so far, in order, so that a JSON text pass can be undone. */
   readonly #log: string[] = [];
   #total = 0;
   readonly #counts = new Map<string, number>();
   readonly #paths: string[] = [];
-  #lastPath: string | undefined;
   #pathDepth = 0;
   // State of the JSON text pass (see #jsonText); saved and restored around nested passes.
   #src = '';
@@ -113,23 +138,31 @@ export class Walk {
     this.#total++;
     this.#counts.set(type, (this.#counts.get(type) ?? 0) + 1);
     if (this.#paths.length < MAX_PATHS) {
-      const path = this.#path();
-      if (path !== this.#lastPath && !this.#pathSet.has(path)) {
-        this.#pathSet.add(path);
-        this.#paths.push(path);
+      const id = this.#path();
+      if (id !== this.#lastPathId && (id > this.#maxPathId || !this.#knownPath(id))) {
+        this.#paths.push(this.#pathTexts[this.#stack.length]!);
+        this.#pathIdList.push(id);
+        if (id > this.#maxPathId) this.#maxPathId = id;
       }
-      this.#lastPath = path;
+      this.#lastPathId = id;
     }
   }
 
+  /** Whether the path with id `id` (formatted before) is in #paths already. */
+  #knownPath(id: number): boolean {
+    return this.#pathIdList.includes(id);
+  }
+
   /**
-   * The current path as text. Paths of the last call are kept per depth, so a finding next to
-   * the previous one formats only the steps that differ.
+   * Formats the current path (into #pathTexts at the stack's depth) and returns its id. Paths
+   * of the last finding are kept per depth, so a finding next to the previous one formats only
+   * the steps that differ.
    */
-  #path(): string {
+  #path(): number {
     const stack = this.#stack;
     const steps = this.#pathSteps;
     const texts = this.#pathTexts;
+    const ids = this.#pathIds;
     const depth = stack.length;
     let d = 0;
     while (d < depth && d < this.#pathDepth && steps[d] === stack[d]) d++;
@@ -137,9 +170,21 @@ export class Walk {
       const step = stack[d]!;
       steps[d] = step;
       texts[d + 1] = texts[d]! + (typeof step === 'number' ? `[${step}]` : this.#keyStep(step));
+      ids[d + 1] = this.#nextPathId++;
     }
     this.#pathDepth = depth;
-    return texts[depth]!;
+    return ids[depth]!;
+  }
+
+  /** `JSON.stringify(text)`, remembered for short texts (replacements repeat). */
+  #jsonOf(text: string): string {
+    if (text.length > 64) return JSON.stringify(text);
+    let json = this.#json.get(text);
+    if (json === undefined) {
+      json = JSON.stringify(text);
+      if (this.#json.size < 256) this.#json.set(text, json);
+    }
+    return json;
   }
 
   /** `.key` or `["key"]`, remembered per key for the call. */
@@ -181,9 +226,9 @@ export class Walk {
         return this.#plan.keyring!.seal(keys, this.#tenantId, type, value);
       }
       case 'redact':
-        return strategy.label ?? `[${type}]`;
+        return strategy.label ?? labelOf(type);
       default:
-        return `[${type}]`;
+        return labelOf(type);
     }
   }
 
@@ -432,7 +477,7 @@ export class Walk {
     if (
       !((first === 123 && last === 125) || (first === 91 && last === 93)) ||
       this.#profile.scanner.custom.length > 0 ||
-      UNSAFE_TEXT.test(s)
+      (MAYBE_UNSAFE.test(s) && UNSAFE_TEXT.test(s))
     ) {
       return undefined;
     }
@@ -490,9 +535,12 @@ export class Walk {
       else this.#counts.set(type, left);
     }
     this.#log.length = logLength;
-    for (let i = pathCount; i < this.#paths.length; i++) this.#pathSet.delete(this.#paths[i]!);
     this.#paths.length = pathCount;
-    this.#lastPath = undefined;
+    this.#pathIdList.length = pathCount;
+    let max = -1;
+    for (const id of this.#pathIdList) if (id > max) max = id;
+    this.#maxPathId = max;
+    this.#lastPathId = -1;
   }
 
   /** Output: source up to `from`, then `text` instead of the source up to `to`. */
@@ -630,7 +678,12 @@ export class Walk {
     else value = this.#tPrimitive();
     const out = this.#whole(value, rule, depth);
     if (out === REMOVE) return true;
-    if (out !== value) this.#edit(start, this.#pos, JSON.stringify(out));
+    if (out !== value)
+      this.#edit(
+        start,
+        this.#pos,
+        typeof out === 'string' ? this.#jsonOf(out) : JSON.stringify(out),
+      );
     else if (typeof value === 'object' && value !== null) this.#tCanonical(start, value);
     return false;
   }
