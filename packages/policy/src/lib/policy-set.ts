@@ -64,7 +64,10 @@ function withSharedTests(policies: readonly CompiledPolicy[]): CompiledPolicy[] 
   const tests = new Map(conditional.map((p, i) => [p, shared[i]!]));
   return policies.map((p) => {
     const own = tests.get(p);
-    return own === undefined ? p : { ...p, tests: own };
+    // A copy only for a policy that has a shared test.
+    return own === undefined || own.every((test, i) => test === p.tests?.[i])
+      ? p
+      : { ...p, tests: own };
   });
 }
 
