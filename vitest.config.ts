@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // One project per package and example that has tests; sources are resolved through the
@@ -26,7 +26,7 @@ export default defineConfig({
     projects: roots.map((root) => ({
       extends: true,
       test: {
-        name: root.split('/')[1],
+        name: basename(root),
         root,
         include: ['test/**/*.test.ts'],
         typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
