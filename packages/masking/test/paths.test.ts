@@ -82,3 +82,25 @@ describe('findings paths', () => {
     expect(findings.paths[999]).toBe('$.many[999]');
   });
 });
+
+describe('replacements in JSON text', () => {
+  it('are escaped as JSON.stringify escapes them', () => {
+    const masker = createMasker({
+      strategies: {
+        EMAIL: { type: 'redact', label: 'said "\\ mail\t😀' },
+        PHONE: { type: 'redact', label: '\ud800' },
+      },
+    });
+    const input = {
+      note: 'write to ada@example.com or call +1 415 555 0100 😀 now',
+      list: ['bob@example.org', 'x'],
+    };
+    const text = JSON.stringify(input);
+    const fromText = masker.mask(text);
+    const fromValue = masker.mask(input);
+    expect(fromValue.findings.total).toBe(3);
+    expect(fromText.value).toBe(JSON.stringify(fromValue.value));
+    expect(fromText.findings).toEqual(fromValue.findings);
+    expect(JSON.parse(fromText.value)).toEqual(fromValue.value);
+  });
+});

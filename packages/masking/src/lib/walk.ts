@@ -42,6 +42,20 @@ const UNSAFE_TEXT =
 /** Any control character or surrogate: a cheap first test before {@link UNSAFE_TEXT}. */
 // eslint-disable-next-line no-control-regex -- control characters are what this finds
 const MAYBE_UNSAFE = /[\u0000-\u001f\ud800-\udfff]/;
+/** Characters that JSON.stringify escapes (or may: surrogates). */
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** Whether a match starts or ends between the two halves of a surrogate pair. */
+function splitsPair(s: string, matches: readonly Match[]): boolean {
+  for (const m of matches) {
+    const a = s.charCodeAt(m.start);
+    const b = s.charCodeAt(m.end);
+    if ((a >= 0xdc00 && a <= 0xdfff) || (b >= 0xdc00 && b <= 0xdfff)) return true;
+  }
+  return false;
+}
+
 /** Labels `[TYPE]` of `redact` without a label of its own, one string per type. */
 const LABELS = new Map<string, string>();
 function labelOf(type: string): string {
@@ -660,10 +674,33 @@ export class Walk {
     const from = q + 1;
     const kept = scanQuoted(src, from, end, this.#profile.scanner);
     if (kept === undefined) return false;
+    if (!splitsPair(src, kept)) return this.#tApply(kept, from, end);
     const value = src.slice(from, end);
     const out = this.#apply(value, kept, from, true);
     if (out === REMOVE) return true;
     if (out !== value) this.#edit(q, this.#pos, JSON.stringify(out));
+    return false;
+  }
+
+  /**
+   * Replaces the matches of the string `[from, to)` of the source where they are, as #apply
+   * would (same findings, same order); true when the whole string is to be removed. The source
+   * around them needs no escaping (the pass runs only on canonical text), so only the
+   * replacements are escaped, and only when they hold a character JSON escapes.
+   */
+  #tApply(matches: readonly Match[], from: number, to: number): boolean {
+    const src = this.#src;
+    for (const m of matches) {
+      const strategy = this.#profile.strategyFor(m.type);
+      this.#record(m.type);
+      if (strategy.kind === 'remove' && m.start === from && m.end === to) return true;
+      const text = this.#replace(src.slice(m.start, m.end), m.type, strategy);
+      this.#edit(
+        m.start,
+        m.end,
+        NEEDS_ESCAPE.test(text) ? JSON.stringify(text).slice(1, -1) : text,
+      );
+    }
     return false;
   }
 
