@@ -10,6 +10,20 @@ import {
 } from '../src/index.js';
 import { IDENTITY, KEYS, NOW, SECRET, alter, signedPost, testSigner } from './helpers.js';
 
+/** Every component the signer covers by default (the documented set). */
+const ALL_COMPONENTS = [
+  '@method',
+  '@target-uri',
+  'content-digest',
+  'content-type',
+  'agentguard-subject',
+  'agentguard-tenant',
+  'agentguard-roles',
+  'agentguard-agent',
+  'agentguard-decision-id',
+  'agentguard-tool',
+];
+
 function verifier(options: Partial<VerifierOptions> = {}) {
   return createVerifier({ keys: KEYS, now: () => NOW, ...options });
 }
@@ -350,18 +364,7 @@ describe('createVerifier: attacks', () => {
         },
       });
     };
-    const all = [
-      '@method',
-      '@target-uri',
-      'content-digest',
-      'content-type',
-      'agentguard-subject',
-      'agentguard-tenant',
-      'agentguard-roles',
-      'agentguard-agent',
-      'agentguard-decision-id',
-      'agentguard-tool',
-    ];
+    const all = ALL_COMPONENTS;
     const v = () => verifier({ now: () => Date.now() });
     expect(reason(await v().verify(await sign(all)))).toBe('ok');
     for (const left of [
@@ -385,18 +388,7 @@ describe('createVerifier: attacks', () => {
   it('refuses identity headers that are signed but not in the documented encoding', async () => {
     const base = await signedPost();
     const headers = { ...withoutSignature(base), 'agentguard-subject': 'ana example' };
-    const all = [
-      '@method',
-      '@target-uri',
-      'content-digest',
-      'content-type',
-      'agentguard-subject',
-      'agentguard-tenant',
-      'agentguard-roles',
-      'agentguard-agent',
-      'agentguard-decision-id',
-      'agentguard-tool',
-    ];
+    const all = ALL_COMPONENTS;
     const signed = await httpbis.signMessage(
       {
         key: theirSigner(SECRET, 'hmac-sha256', 'k1'),
