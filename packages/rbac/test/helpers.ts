@@ -1,19 +1,7 @@
-import type { OperationKind, Principal, ToolInfo } from '@agentguard/core';
+import type { OperationKind, ToolInfo } from '@agentguard/core';
 
 /** A principal with test defaults. */
-export function principal(overrides: Partial<Principal> = {}): Principal {
-  return {
-    subject: 'user-1',
-    tenantId: 'tenant-a',
-    roles: [],
-    permissions: [],
-    scopes: [],
-    authLevel: {},
-    claims: {},
-    authenticatedBy: 'test',
-    ...overrides,
-  };
-}
+export { testPrincipal as principal } from '../../../scripts/test-support/principals.js';
 
 /** A tool as core's guard() describes it. */
 export function tool(

@@ -1,18 +1,9 @@
 import type { CallContext, PolicyInput, Principal, ToolInfo } from '@agentguard/core';
+import { testPrincipal } from '../../../../scripts/test-support/principals.js';
 
-/** A principal with defaults for tests. */
+/** A principal with this package's test defaults (an agent of tenant acme). */
 export function principal(overrides: Partial<Principal> = {}): Principal {
-  return {
-    subject: 'user-1',
-    tenantId: 'acme',
-    roles: ['agent'],
-    permissions: [],
-    scopes: [],
-    authLevel: {},
-    claims: {},
-    authenticatedBy: 'test',
-    ...overrides,
-  };
+  return testPrincipal({ tenantId: 'acme', roles: ['agent'], ...overrides });
 }
 
 /** A tool with defaults for tests. */
