@@ -111,7 +111,7 @@ export interface HandlerContext {
 export type ToolHandler<S extends z.ZodType, R> = (
   args: z.output<S>,
   context: HandlerContext,
-) => R | Promise<R>;
+) => R | PromiseLike<R>;
 
 /** The outcome of {@link GuardedTool.execute}. */
 export type GuardedResult<R> =
@@ -463,7 +463,10 @@ export function createGuard(options: GuardOptions = {}): Guard {
           };
           let result: Awaited<R>;
           try {
-            result = await handler(validArgs, handlerContext);
+            // A synchronous handler's value is used as is: no microtask for nothing to wait on.
+            // Any thenable is awaited (query builders of some ORMs are thenables, not Promises).
+            const returned = handler(validArgs, handlerContext);
+            result = (isThenable(returned) ? await returned : returned) as Awaited<R>;
           } catch (error) {
             lap('handler');
             // A handler may refuse with a GuardError of its own (row-level checks); anything
@@ -817,6 +820,14 @@ function checkStage(stage: unknown, kind: string, method: string): void {
       path: kind,
     });
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function errorMessage(error: unknown): string {

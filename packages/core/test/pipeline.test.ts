@@ -174,6 +174,24 @@ describe('pipeline order and rejections', () => {
     ).resolves.toBe('ok');
   });
 
+  it('uses a synchronous result as is and awaits any thenable', async () => {
+    const { guard } = build();
+    const sync = guard('echo', echoDef, ({ text }) => ({ text }));
+    await expect(sync({ text: 'a' }, { token: 'tok-viewer' })).resolves.toEqual({ text: 'a' });
+    // A query-builder-like thenable (not a Promise) is awaited like one.
+    const lazy = guard(
+      'drop',
+      echoDef,
+      ({ text }) =>
+        ({
+          then(resolve: (value: string) => void) {
+            resolve(`rows for ${text}`);
+          },
+        }) as unknown as PromiseLike<string>,
+    );
+    await expect(lazy({ text: 'b' }, { token: 'tok-admin' })).resolves.toBe('rows for b');
+  });
+
   it('turns a handler exception into handler_error without leaking it', async () => {
     const { guard, sink } = build();
     const tool = guard('echo', echoDef, () => {

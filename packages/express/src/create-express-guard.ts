@@ -44,7 +44,7 @@ export interface RouteContext extends HandlerContext {
 export type RouteHandler<S extends z.ZodType, R> = (
   args: z.output<S>,
   context: RouteContext,
-) => R | Promise<R>;
+) => R | PromiseLike<R>;
 
 /** What a gate-only route (no handler) leaves in `res.locals.agentguard` for the next one. */
 export interface RouteGuardLocals {
