@@ -236,15 +236,18 @@ export function createSigner(options: SignerOptions): Signer {
     keyId: key.id,
     label,
     forCall(identity) {
+      // Called on every guarded call: the identity headers are encoded when the handler first
+      // signs something, not before (most calls forward nothing). An invalid identity fails
+      // that sign(), as it always did.
       let encoded: [string, string][] | undefined;
-      let invalid: Error = new TypeError('invalid identity');
-      try {
-        encoded = encodeIdentityHeaders(identity);
-      } catch (error) {
-        if (error instanceof Error) invalid = error;
-      }
-      const sign = (request: Request): Promise<Request> =>
-        encoded === undefined ? Promise.reject(invalid) : signRequest(request, encoded);
+      const sign = (request: Request): Promise<Request> => {
+        try {
+          encoded ??= encodeIdentityHeaders(identity);
+        } catch (error) {
+          return Promise.reject(error instanceof Error ? error : new TypeError('invalid identity'));
+        }
+        return signRequest(request, encoded);
+      };
       return {
         sign,
         fetch: (input, init) => fetchSigned(sign, fetchImpl, input, init),
