@@ -1,4 +1,8 @@
-import type { StepUpChallenge } from '@agentguard/core';
+import {
+  bearerChallenge,
+  isUserAuthenticationChallenge,
+  type StepUpChallenge,
+} from '@agentguard/core';
 
 /** Options of {@link formatStepUpChallenge}. */
 export interface FormatStepUpChallengeOptions {
@@ -8,11 +12,6 @@ export interface FormatStepUpChallengeOptions {
   readonly description?: string | undefined;
   /** `resource_metadata` URL (RFC 9728, used by MCP clients). Default: none. */
   readonly resourceMetadata?: string | undefined;
-}
-
-/** Keeps printable ASCII except `"` and `\` (RFC 6750 §3 forbids them in these values). */
-function quoted(value: string): string {
-  return `"${value.replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, '')}"`;
 }
 
 /**
@@ -30,35 +29,18 @@ export function formatStepUpChallenge(
   challenge: StepUpChallenge,
   options: FormatStepUpChallengeOptions = {},
 ): string {
-  const params: string[] = [];
-  if (options.realm !== undefined) params.push(`realm=${quoted(options.realm)}`);
-  const wantsAuthentication =
-    (challenge.acrValues !== undefined && challenge.acrValues.length > 0) ||
-    challenge.maxAge !== undefined;
-  if (wantsAuthentication) {
-    params.push('error="insufficient_user_authentication"');
-    params.push(
-      `error_description=${quoted(
-        options.description ?? 'a stronger or more recent authentication is required',
-      )}`,
-    );
-    if (challenge.acrValues && challenge.acrValues.length > 0) {
-      params.push(`acr_values=${quoted(challenge.acrValues.join(' '))}`);
-    }
-    if (challenge.maxAge !== undefined) {
-      params.push(`max_age=${Math.max(0, Math.floor(challenge.maxAge))}`);
-    }
-  } else {
-    params.push('error="insufficient_scope"');
-    params.push(
-      `error_description=${quoted(options.description ?? 'the token lacks a required scope')}`,
-    );
-  }
-  if (challenge.scopes && challenge.scopes.length > 0) {
-    params.push(`scope=${quoted(challenge.scopes.join(' '))}`);
-  }
-  if (options.resourceMetadata !== undefined) {
-    params.push(`resource_metadata=${quoted(options.resourceMetadata)}`);
-  }
-  return `Bearer ${params.join(', ')}`;
+  const userAuthentication = isUserAuthenticationChallenge(challenge);
+  return bearerChallenge({
+    realm: options.realm,
+    resourceMetadata: options.resourceMetadata,
+    error: userAuthentication ? 'insufficient_user_authentication' : 'insufficient_scope',
+    errorDescription:
+      options.description ??
+      (userAuthentication
+        ? 'a stronger or more recent authentication is required'
+        : 'the token lacks a required scope'),
+    acrValues: challenge.acrValues,
+    maxAge: challenge.maxAge,
+    scope: challenge.scopes,
+  });
 }
