@@ -61,6 +61,8 @@ export type {
   ApprovalTicket,
   ApprovalConsumeInput,
   ApprovalGrant,
+  ApprovalDecision,
+  ApprovalWatchInput,
   Masker,
   MaskContext,
   MaskFindings,

@@ -114,12 +114,36 @@ export interface ApprovalGrant {
   readonly receipt?: string | undefined;
 }
 
+/** How an approval request left `pending`, as {@link ApprovalService.onDecision} reports it. */
+export type ApprovalDecision = 'approved' | 'rejected' | 'expired';
+
+/** The request {@link ApprovalService.onDecision} watches, and whose it is. */
+export interface ApprovalWatchInput {
+  readonly approvalId: string;
+  /** Tenant of the requester. */
+  readonly tenantId: string;
+  /** Subject of the requester. */
+  readonly subject: string;
+}
+
 /** Human approval flows. Grants are single-use: `consume` must be atomic. */
 export interface ApprovalService {
   readonly kind: 'approvals';
   readonly name: string;
   request(input: ApprovalRequestInput): Promise<ApprovalTicket>;
   consume(input: ApprovalConsumeInput): Promise<StageResult<ApprovalGrant>>;
+  /**
+   * Optional. Calls `listener` once, when the request is decided or expires (at once, maybe
+   * before `onDecision` returns, when it already is), and returns a function that stops
+   * watching. An unknown id, or a request of another requester or tenant, is reported
+   * `expired`. `approved` means a grant is ready: it is still taken through `consume`, by a
+   * call that runs the whole pipeline again. Adapters use it to finish a call that waits for
+   * approvers (MCP tasks) without polling.
+   */
+  onDecision?(
+    input: ApprovalWatchInput,
+    listener: (decision: ApprovalDecision) => void,
+  ): () => void;
 }
 
 /** Where a masker is applied. */
