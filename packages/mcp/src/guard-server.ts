@@ -16,7 +16,11 @@ import {
   sdkRegisterTool,
   type SdkToolConfig,
 } from './lib/sdk.js';
-import { callGuarded, type McpServerLike } from './register-guarded-tool.js';
+import type { ApprovalTasks } from './create-approval-tasks.js';
+import type { ExecuteGuarded } from './lib/approval-task-runner.js';
+import { registerApprovalTaskTool } from './lib/approval-task-tool.js';
+import { callGuarded } from './lib/call-guarded.js';
+import type { McpServerLike } from './register-guarded-tool.js';
 
 /** Options of {@link guardServer}. */
 export interface GuardServerOptions extends FilterToolListOptions {
@@ -30,6 +34,11 @@ export interface GuardServerOptions extends FilterToolListOptions {
   readonly sensitivity?: Readonly<Record<string, Sensitivity>> | undefined;
   /** Tags of each tool, by name, for rules and policies. Default none. */
   readonly tags?: Readonly<Record<string, readonly string[]>> | undefined;
+  /**
+   * Registers every tool as one whose call, when it needs approval, can run as an MCP task that
+   * finishes when approvers decide (1.x SDK): see {@link createApprovalTasks}. Default: none.
+   */
+  readonly approvalTasks?: ApprovalTasks | undefined;
 }
 
 type Callback = (...args: unknown[]) => unknown;
@@ -177,19 +186,22 @@ export function guardServer<T extends McpServerLike>(
       ...config,
       inputSchema: inputCarrier(tool.definition.input),
     };
-    const registered = original.call(server, name, sdkConfig, (args: unknown, extra: unknown) =>
-      callGuarded(
-        (callArgs, context = {}) => {
-          // The pipeline hands this context object to the handler: it finds the callback.
-          callbacks.set(context, registration);
-          return tool.execute(callArgs, context);
-        },
-        args,
-        extra,
-        options,
-        true,
-      ),
-    );
+    const execute: ExecuteGuarded = (callArgs, context) => {
+      // The pipeline hands this context object to the handler: it finds the callback.
+      callbacks.set(context, registration);
+      return tool.execute(callArgs, context);
+    };
+    const registered =
+      options.approvalTasks === undefined
+        ? original.call(server, name, sdkConfig, (args: unknown, extra: unknown) =>
+            callGuarded(execute, args, extra, options, true),
+          )
+        : registerApprovalTaskTool(server, guard, name, sdkConfig, {
+            approvalTasks: options.approvalTasks,
+            execute,
+            sdkResults: true,
+            options,
+          });
     markGuarded(server, name);
     filterToolList(server, guard, options);
     return registered;

@@ -1,5 +1,4 @@
 import {
-  ApprovalInvalidError,
   GuardConfigError,
   type Guard,
   type GuardedTool,
@@ -10,11 +9,12 @@ import {
 } from '@agentguard/core';
 import type { z } from 'zod';
 import { filterToolList, type FilterToolListOptions } from './filter-tool-list.js';
-import { readCallContext } from './lib/call-context.js';
+import type { ApprovalTasks } from './create-approval-tasks.js';
+import type { ExecuteGuarded } from './lib/approval-task-runner.js';
+import { registerApprovalTaskTool } from './lib/approval-task-tool.js';
+import { callGuarded } from './lib/call-guarded.js';
 import { inputCarrier } from './lib/input-carrier.js';
-import { markGuarded, sdkRegisterTool, type SdkExtra, type SdkToolConfig } from './lib/sdk.js';
-import { isCallToolResult, toToolResult } from './to-tool-result.js';
-import { toolErrorResult } from './tool-error-result.js';
+import { markGuarded, sdkRegisterTool, type SdkToolConfig } from './lib/sdk.js';
 
 /**
  * An `McpServer` of either SDK major (`@modelcontextprotocol/server` 2.x or
@@ -40,6 +40,13 @@ export interface RegisterGuardedToolOptions extends FilterToolListOptions {
   readonly title?: string | undefined;
   /** Extra `_meta` advertised with the tool in `tools/list`. Default none. */
   readonly meta?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * Lets a call that needs approval run as an MCP task that finishes when approvers decide
+   * (1.x SDK, a server created with the same `taskStore`): see {@link createApprovalTasks}.
+   * The tool is advertised with `execution.taskSupport: 'optional'`. Default: none (calls that
+   * need approval answer `approval_required`; the agent presents the approval id in `_meta`).
+   */
+  readonly approvalTasks?: ApprovalTasks | undefined;
 }
 
 /** MCP tool annotations from the guard's definition; the operation fills unset hints. */
@@ -55,29 +62,6 @@ function mcpAnnotations(
   if (annotations?.idempotentHint !== undefined) out['idempotentHint'] = annotations.idempotentHint;
   if (annotations?.openWorldHint !== undefined) out['openWorldHint'] = annotations.openWorldHint;
   return out;
-}
-
-/** @internal Runs one MCP `tools/call` through the guard and answers with a tool result. */
-export async function callGuarded(
-  execute: GuardedTool['execute'],
-  args: unknown,
-  extra: unknown,
-  options: FilterToolListOptions,
-  sdkResults = false,
-): Promise<unknown> {
-  const read = readCallContext(extra as SdkExtra | undefined, options.token, options.callContext);
-  if (!read.ok) {
-    return toolErrorResult(
-      new ApprovalInvalidError('approval id malformed', { reason: read.reason }),
-    );
-  }
-  const result = await execute(args, read.context);
-  if (!result.ok) return toolErrorResult(result.error);
-  // A callback written for the SDK answers with the SDK's own result kinds: pass them on.
-  if (sdkResults && !isCallToolResult(result.value) && typeof result.value === 'object') {
-    return result.value;
-  }
-  return toToolResult(result.value, result.decision.decisionId);
 }
 
 /**
@@ -132,13 +116,18 @@ export function registerGuardedTool<S extends z.ZodType, R>(
   if (title !== undefined) config.title = title;
   if (definition.description !== undefined) config.description = definition.description;
   if (options.meta !== undefined) config._meta = { ...options.meta };
-  const registered = register.call(
-    server,
-    guarded.toolName,
-    config,
-    (args: unknown, extra: unknown) =>
-      callGuarded((a, c) => guarded.execute(a, c), args, extra, options),
-  );
+  const execute: ExecuteGuarded = (args, context) => guarded.execute(args, context);
+  const registered =
+    options.approvalTasks === undefined
+      ? register.call(server, guarded.toolName, config, (args: unknown, extra: unknown) =>
+          callGuarded(execute, args, extra, options),
+        )
+      : registerApprovalTaskTool(server, guard, guarded.toolName, config, {
+          approvalTasks: options.approvalTasks,
+          execute,
+          sdkResults: false,
+          options,
+        });
   markGuarded(server, guarded.toolName);
   filterToolList(server, guard, options);
   return registered;

@@ -98,3 +98,65 @@ export function markGuarded(server: object, name: string): void {
   }
   names.add(name);
 }
+
+/** A task as the 1.x SDK's task stores keep it (MCP 2025-11-25 `Task`). */
+export interface TaskLike {
+  taskId: string;
+  status: 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
+  ttl: number | null;
+  createdAt: string;
+  lastUpdatedAt: string;
+  pollInterval?: number | undefined;
+  statusMessage?: string | undefined;
+}
+
+/**
+ * The parts of the 1.x SDK's `TaskStore` (`InMemoryTaskStore` or your own) this adapter calls
+ * to finish a task after the request that created it has been answered.
+ */
+export interface TaskStoreLike {
+  getTask(taskId: string, sessionId?: string): Promise<TaskLike | null>;
+  storeTaskResult(
+    taskId: string,
+    status: 'completed' | 'failed',
+    result: CallToolResultLike,
+    sessionId?: string,
+  ): Promise<void>;
+  updateTaskStatus(
+    taskId: string,
+    status: TaskLike['status'],
+    statusMessage?: string,
+    sessionId?: string,
+  ): Promise<void>;
+}
+
+/** The request-bound task store the 1.x SDK hands to task handlers (`extra.taskStore`). */
+export interface RequestTaskStoreLike {
+  createTask(params: { ttl?: number | null; pollInterval?: number }): Promise<TaskLike>;
+  getTask(taskId: string): Promise<TaskLike>;
+  getTaskResult(taskId: string): Promise<unknown>;
+}
+
+/** What the 1.x SDK passes to a task tool's handlers, besides the request's extra. */
+export interface TaskExtra extends SdkExtra {
+  readonly taskStore?: RequestTaskStoreLike | undefined;
+  readonly taskRequestedTtl?: number | null | undefined;
+  readonly taskId?: string | undefined;
+}
+
+/** `server.experimental.tasks.registerToolTask` of a 1.x `McpServer`, bound; else undefined. */
+export function registerToolTaskOf(
+  server: object,
+): ((name: string, config: SdkToolConfig, handler: object) => unknown) | undefined {
+  const tasks = (server as { experimental?: { tasks?: { registerToolTask?: unknown } } })
+    .experimental?.tasks;
+  const register = tasks?.registerToolTask;
+  return typeof register === 'function'
+    ? (register.bind(tasks) as (name: string, config: SdkToolConfig, handler: object) => unknown)
+    : undefined;
+}
+
+/** The task store a 1.x server was created with (a private field), when it can be seen. */
+export function serverTaskStore(server: object): unknown {
+  return (server as { server?: { _taskStore?: unknown } }).server?._taskStore;
+}
