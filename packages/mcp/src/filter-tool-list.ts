@@ -2,6 +2,7 @@ import { GuardConfigError, type CallContext, type Guard } from '@agentguard/core
 import { readCallContext } from './lib/call-context.js';
 import { GuardProtocolError } from './lib/protocol-error.js';
 import { requestHandlers, type SdkExtra, type StoredRequestHandler } from './lib/sdk.js';
+import { refusesTool } from './lib/tool-call-gate.js';
 import type { McpServerLike } from './register-guarded-tool.js';
 
 /** Options of {@link filterToolList}. */
@@ -14,7 +15,8 @@ export interface FilterToolListOptions {
   readonly token?: string | (() => string | undefined) | undefined;
   /**
    * List tools that the guard does not know (registered on the server without a guard).
-   * Default `false`: a guarded server lists only what the caller may call.
+   * Default `false`: a guarded server lists only what the caller may call. Ignored on a server
+   * guarded with `guardServer`, which refuses such tools.
    */
   readonly listUnguardedTools?: boolean | undefined;
   /**
@@ -68,6 +70,8 @@ export function filterToolList(
     if (!Array.isArray(result.tools)) return result;
     const tools = (result.tools as { name?: unknown }[]).filter((tool) => {
       const name = typeof tool.name === 'string' ? tool.name : '';
+      // On a guardServer server, a tool registered past the guard is refused: never listed.
+      if (refusesTool(server, name)) return false;
       return visible.has(name) || (listUnguarded && !guard.tools.has(name));
     });
     return { ...result, tools };

@@ -10,12 +10,14 @@ import { filterToolList, type FilterToolListOptions } from './filter-tool-list.j
 import { handlerContexts } from './lib/handler-contexts.js';
 import { inputCarrier } from './lib/input-carrier.js';
 import {
-  guardedNames,
+  isGuardedTool,
   markGuarded,
   originalRegisterTool,
+  registeredTools,
   sdkRegisterTool,
   type SdkToolConfig,
 } from './lib/sdk.js';
+import { gateToolCalls } from './lib/tool-call-gate.js';
 import type { ApprovalTasks } from './create-approval-tasks.js';
 import type { ExecuteGuarded } from './lib/approval-task-runner.js';
 import { registerApprovalTaskTool } from './lib/approval-task-tool.js';
@@ -87,6 +89,11 @@ function schemaJson(schema: z.ZodType): string {
  * callback. `tools/list` shows each caller only the tools it may call. Call it before
  * registering tools (it refuses a server that already has tools, which would be unguarded).
  *
+ * Fails closed: a tool that reaches the server past this `registerTool` (the 1.x SDK's
+ * `tool()` or `experimental.tasks.registerToolTask`, a registered tool's
+ * `update({ callback })`, ...) is not listed, and a call of it, like a call of a name no tool
+ * has, gets the guard's rejection (`forbidden`, reason `unknown_tool`, after authentication).
+ *
  * Works with per-request server factories: the guard keeps one guarded tool per name, and a
  * later registration of the same name must declare the same input schema.
  *
@@ -106,17 +113,17 @@ export function guardServer<T extends McpServerLike>(
   if (original === undefined) {
     throw new GuardConfigError('server must be an McpServer', { path: 'server' });
   }
-  const existing = (server as { _registeredTools?: unknown })._registeredTools;
-  const guardedHere = guardedNames.get(server);
-  const unguarded =
-    typeof existing === 'object' && existing !== null
-      ? Object.keys(existing).filter((name) => guardedHere?.has(name) !== true)
-      : [];
-  if (unguarded.length > 0) {
+  const existing = Object.keys(registeredTools(server) ?? {});
+  if (existing.some((name) => !isGuardedTool(server, name))) {
     throw new GuardConfigError('tools registered before guardServer() would not be guarded', {
       path: 'server',
     });
   }
+  gateToolCalls(server, {
+    guard,
+    options,
+    onToolList: () => filterToolList(server, guard, options),
+  });
   let entries = toolsByGuard.get(guard);
   if (!entries) {
     entries = new Map();
@@ -191,18 +198,20 @@ export function guardServer<T extends McpServerLike>(
       callbacks.set(context, registration);
       return tool.execute(callArgs, context);
     };
-    const registered =
-      options.approvalTasks === undefined
-        ? original.call(server, name, sdkConfig, (args: unknown, extra: unknown) =>
-            callGuarded(execute, args, extra, options, true),
-          )
-        : registerApprovalTaskTool(server, guard, name, sdkConfig, {
-            approvalTasks: options.approvalTasks,
-            execute,
-            sdkResults: true,
-            options,
-          });
-    markGuarded(server, name);
+    let registered: unknown;
+    if (options.approvalTasks === undefined) {
+      const guardedCallback = (args: unknown, extra: unknown) =>
+        callGuarded(execute, args, extra, options, true);
+      markGuarded(guardedCallback, name);
+      registered = original.call(server, name, sdkConfig, guardedCallback);
+    } else {
+      registered = registerApprovalTaskTool(server, guard, name, sdkConfig, {
+        approvalTasks: options.approvalTasks,
+        execute,
+        sdkResults: true,
+        options,
+      });
+    }
     filterToolList(server, guard, options);
     return registered;
   };

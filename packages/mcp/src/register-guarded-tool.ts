@@ -117,18 +117,20 @@ export function registerGuardedTool<S extends z.ZodType, R>(
   if (definition.description !== undefined) config.description = definition.description;
   if (options.meta !== undefined) config._meta = { ...options.meta };
   const execute: ExecuteGuarded = (args, context) => guarded.execute(args, context);
-  const registered =
-    options.approvalTasks === undefined
-      ? register.call(server, guarded.toolName, config, (args: unknown, extra: unknown) =>
-          callGuarded(execute, args, extra, options),
-        )
-      : registerApprovalTaskTool(server, guard, guarded.toolName, config, {
-          approvalTasks: options.approvalTasks,
-          execute,
-          sdkResults: false,
-          options,
-        });
-  markGuarded(server, guarded.toolName);
+  let registered: unknown;
+  if (options.approvalTasks === undefined) {
+    const guardedCallback = (args: unknown, extra: unknown) =>
+      callGuarded(execute, args, extra, options);
+    markGuarded(guardedCallback, guarded.toolName);
+    registered = register.call(server, guarded.toolName, config, guardedCallback);
+  } else {
+    registered = registerApprovalTaskTool(server, guard, guarded.toolName, config, {
+      approvalTasks: options.approvalTasks,
+      execute,
+      sdkResults: false,
+      options,
+    });
+  }
   filterToolList(server, guard, options);
   return registered;
 }

@@ -132,6 +132,25 @@ export function contract(connect: Connect, options: { approvals?: (id: string) =
     }
   });
 
+  it('refuses a tool registered past guardServer like a name no tool has, and hides it', async () => {
+    const client = await connect(TOKENS.viewer);
+    try {
+      const raw = await call(client, 'raw.echo', {});
+      expect(raw.isError).toBe(true);
+      expect(raw.structuredContent).toEqual({
+        code: 'forbidden',
+        message: 'not allowed to call this tool',
+        status: 403,
+        reason: 'unknown_tool',
+      });
+      expect(JSON.stringify(raw)).not.toContain('raw handler ran');
+      expect(await call(client, 'no.such.tool', {})).toEqual(raw);
+      expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('raw.echo');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('answers approval_required with the id, and consumes an approval presented in _meta', async () => {
     const client = await connect(TOKENS.viewer);
     try {

@@ -15,7 +15,9 @@ import { approvalTaskRunners } from './approval-task-runners.js';
 import { callGuarded, toCallResult } from './call-guarded.js';
 import { readCallContext } from './call-context.js';
 import { GuardProtocolError } from './protocol-error.js';
+import { trustDispatcher, ungated } from './tool-call-gate.js';
 import {
+  markGuarded,
   registerToolTaskOf,
   requestHandlers,
   serverTaskStore,
@@ -148,7 +150,10 @@ async function createTask(
  */
 function routeToolCalls(server: object, binding: ServerBinding): void {
   const handlers = requestHandlers(server);
-  const original = handlers?.get('tools/call');
+  const current = handlers?.get('tools/call');
+  // On a guardServer server the gate stays outermost: route inside it (setting the handler
+  // gates it again).
+  const original = current === undefined ? undefined : ungated(current);
   if (!handlers || original === undefined || installed.has(original)) return;
   const routed: StoredRequestHandler = async function guardedToolCall(request, extra) {
     const params = (request as { params?: { name?: unknown; arguments?: unknown; task?: unknown } })
@@ -184,6 +189,7 @@ function routeToolCalls(server: object, binding: ServerBinding): void {
     }
   };
   installed.add(routed);
+  trustDispatcher(routed, original);
   handlers.set('tools/call', routed);
 }
 
@@ -287,16 +293,18 @@ export function registerApprovalTaskTool(
     });
   }
   const route: ToolRoute = { spec, runner };
+  const handler = {
+    // Reached only if something replaced the routing below; answers the same way.
+    createTask: (args: unknown, extra: TaskExtra) => createTask(route, args, extra, false),
+    getTask: (_args: unknown, extra: TaskExtra) => extra.taskStore?.getTask(extra.taskId ?? ''),
+    getTaskResult: (_args: unknown, extra: TaskExtra) =>
+      extra.taskStore?.getTaskResult(extra.taskId ?? ''),
+  };
+  markGuarded(handler, name);
   const registered = registerTask(
     name,
     { ...config, execution: { taskSupport: 'optional' } },
-    {
-      // Reached only if something replaced the routing below; answers the same way.
-      createTask: (args: unknown, extra: TaskExtra) => createTask(route, args, extra, false),
-      getTask: (_args: unknown, extra: TaskExtra) => extra.taskStore?.getTask(extra.taskId ?? ''),
-      getTaskResult: (_args: unknown, extra: TaskExtra) =>
-        extra.taskStore?.getTaskResult(extra.taskId ?? ''),
-    },
+    handler,
   );
   binding.routes.set(name, route);
   routeToolCalls(server, binding);

@@ -86,17 +86,36 @@ export function sdkRegisterTool(server: object): RegisterTool | undefined {
   return typeof register === 'function' ? (register as RegisterTool) : undefined;
 }
 
-/** Names of the tools registered through this adapter, per server. */
-export const guardedNames = new WeakMap<object, Set<string>>();
+// The SDK handler (callback, or task handler object) of each tool this adapter registered,
+// with the name it was registered under.
+const guardedHandlers = new WeakMap<object, string>();
 
-/** Records that `name` was registered on `server` behind the guard. */
-export function markGuarded(server: object, name: string): void {
-  let names = guardedNames.get(server);
-  if (!names) {
-    names = new Set();
-    guardedNames.set(server, names);
+/** Records that `handler` is the guarded SDK handler of the tool `name`. */
+export function markGuarded(handler: object, name: string): void {
+  guardedHandlers.set(handler, name);
+}
+
+/** The tools registered on an `McpServer` (a private record in both majors), by name. */
+export function registeredTools(server: object): Record<string, { handler?: unknown }> | undefined {
+  const tools = (server as { _registeredTools?: unknown })._registeredTools;
+  return typeof tools === 'object' && tools !== null
+    ? (tools as Record<string, { handler?: unknown }>)
+    : undefined;
+}
+
+/**
+ * Whether the tool `name` of `server` runs a handler this adapter registered for that name.
+ * False for a tool registered past the adapter (another API, a replaced callback, a renamed
+ * guarded tool) and for a name no tool has.
+ */
+export function isGuardedTool(server: object, name: string): boolean {
+  const tools = registeredTools(server);
+  if (tools === undefined || !Object.hasOwn(tools, name)) return false;
+  const handler = tools[name]?.handler;
+  if ((typeof handler !== 'object' && typeof handler !== 'function') || handler === null) {
+    return false;
   }
-  names.add(name);
+  return guardedHandlers.get(handler) === name;
 }
 
 /** A task as the 1.x SDK's task stores keep it (MCP 2025-11-25 `Task`). */
