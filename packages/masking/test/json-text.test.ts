@@ -130,6 +130,20 @@ describe('JSON text masked in place', () => {
       '{"a":"ada@example.com"}{}',
       '{"a":"ada@example.com",}',
       '{"a":01}',
+      // Raw control characters and lone surrogates wherever the pass reads without scanning:
+      // keys, values under key rules, containers under key rules, JSON inside strings.
+      '{"a\u0001":"ada@example.com"}',
+      '{"name":"A\u0002da","email":"ada@example.com"}',
+      '{"address":{"street":"\u0003x"},"email":"ada@example.com"}',
+      '{"a":"[\u0004]","email":"ada@example.com"}',
+      '{"a":"ada@example.com \u0005"}',
+      '{"\ud800":"ada@example.com"}',
+      '{"name":"\udc00","email":"ada@example.com"}',
+      '{"address":{"street":"\ud801"},"email":"ada@example.com"}',
+      '{"a":"ada@example.com \ud800"}',
+      '{"a":"\udc00ada@example.com"}',
+      '{"a":"ada@example.com\ud800\ud800\udc00"}',
+      '{"a":"\ud83d\ude00 ada@example.com","b":"\ud83d\ude00"}',
     ];
     for (const text of texts) {
       let expected: unknown;
@@ -149,6 +163,32 @@ describe('JSON text masked in place', () => {
         expect(direct.value).toBe(general.value);
       }
       expect(direct.findings).toEqual(general.findings);
+    }
+  });
+
+  it('finds in date-times what the general path finds', () => {
+    const masker = maskers['defaults']!;
+    const times = [
+      '2024-01-02T10:20:30Z',
+      '2024-01-02T10:20:30.1Z',
+      '2024-01-02T10:20:00.123Z',
+      '2024-01-02T10:20:00.123456789Z',
+      '2024-01-02T10:20:00.123456789-05:00',
+      '2024-01-02T10:20:00.123456+05:00',
+      '2024-01-02T10:20:00-05:00',
+      '2024-01-02T10:20:00.Z',
+      '2024-01-02T10:20:00.12a4Z',
+      '2024-01-02 10:20:00Z',
+      '4111-1111-11T11:11:11.1111111Z',
+      '2024-01-02T10:20:30Z 4111 1111 1111 1111',
+      'born 2024-01-02T10:20:30Z',
+    ];
+    for (const t of times) {
+      same(masker, JSON.stringify({ at: t, list: [t], note: `seen ${t}` }));
+      // The general path scans the string whole, without the date-time shortcut.
+      expect(masker.mask(JSON.stringify({ at: t })).findings).toEqual(
+        masker.mask({ at: t }).findings,
+      );
     }
   });
 

@@ -12,10 +12,6 @@ const SPACE = 32;
 const HYPHEN = 45;
 const DOT = 46;
 
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
 function isSeparator(c: number): boolean {
   // space - . / ( )
   return c === 32 || c === 45 || c === 46 || c === 47 || c === 40 || c === 41;
@@ -47,23 +43,29 @@ function grow(size: number): void {
 }
 
 /** Only spaces (and parentheses) between two groups: a boundary a window may start or end at. */
-function isSoftBoundary(s: string, from: number, to: number): boolean {
+function isSoftBoundary(b: Uint16Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
+    const c = b[i]!;
     if (c !== 32 && c !== 40 && c !== 41) return false;
   }
   return true;
 }
 
-/** One separator character, the same between every pair of groups of the window, from `allowed`. */
-function sameSeparators(s: string, first: number, count: number, a: number, b: number): boolean {
+/** One separator character, the same between every pair of groups of the window: `one` or `other`. */
+function sameSeparators(
+  b: Uint16Array,
+  first: number,
+  count: number,
+  one: number,
+  other: number,
+): boolean {
   const at = gEnd[first]!;
   if (gStart[first + 1]! - at !== 1) return false;
-  const sep = s.charCodeAt(at);
-  if (sep !== a && sep !== b) return false;
+  const sep = b[at]!;
+  if (sep !== one && sep !== other) return false;
   for (let g = first + 1; g < first + count - 1; g++) {
     const e = gEnd[g]!;
-    if (gStart[g + 1]! - e !== 1 || s.charCodeAt(e) !== sep) return false;
+    if (gStart[g + 1]! - e !== 1 || b[e]! !== sep) return false;
   }
   return true;
 }
@@ -113,27 +115,27 @@ const IN_SHAPE = shape(5, 5);
 // Digit values of the window being classified (at most 19), copied once per window.
 const DIGITS = new Uint8Array(32);
 
-function loadDigits(s: string, first: number, count: number): number {
+function loadDigits(b: Uint16Array, first: number, count: number): number {
   let n = 0;
   for (let g = first; g < first + count; g++) {
-    for (let i = gStart[g]!; i < gEnd[g]!; i++) DIGITS[n++] = s.charCodeAt(i) - 48;
+    for (let i = gStart[g]!; i < gEnd[g]!; i++) DIGITS[n++] = b[i]! - 48;
   }
   return n;
 }
 
 /** Value of the `n`th digit of the window whose first group is `first` (n < 8). */
-function digitAt(s: string, first: number, n: number): number {
+function digitAt(b: Uint16Array, first: number, n: number): number {
   let g = first;
   let k = n;
   while (k >= gEnd[g]! - gStart[g]!) {
     k -= gEnd[g]! - gStart[g]!;
     g++;
   }
-  return s.charCodeAt(gStart[g]! + k) - 48;
+  return b[gStart[g]! + k]! - 48;
 }
 
 function classify(
-  s: string,
+  b: Uint16Array,
   first: number,
   count: number,
   plus: boolean,
@@ -146,8 +148,8 @@ function classify(
   if (total < 8 && count !== 4) return undefined;
   const lens = shapeOf(first, count);
   if (flags.card && !plus && total >= 12 && total <= 19) {
-    if (count === 1 || (CARD_SHAPES.has(lens) && sameSeparators(s, first, count, SPACE, HYPHEN))) {
-      if (isCardDigits(DIGITS, 0, loadDigits(s, first, count))) return 'CREDIT_CARD';
+    if (count === 1 || (CARD_SHAPES.has(lens) && sameSeparators(b, first, count, SPACE, HYPHEN))) {
+      if (isCardDigits(DIGITS, 0, loadDigits(b, first, count))) return 'CREDIT_CARD';
     }
   }
   if (
@@ -155,18 +157,17 @@ function classify(
     !plus &&
     count === 3 &&
     lens === SSN_SHAPE &&
-    sameSeparators(s, first, count, HYPHEN, SPACE)
+    sameSeparators(b, first, count, HYPHEN, SPACE)
   ) {
-    loadDigits(s, first, count);
+    loadDigits(b, first, count);
     if (isSsnDigits(DIGITS, 0)) return 'US_SSN';
   }
-  if (flags.ip && !plus && !paren && count === 4 && sameSeparators(s, first, count, DOT, DOT)) {
+  if (flags.ip && !plus && !paren && count === 4 && sameSeparators(b, first, count, DOT, DOT)) {
     let valid = true;
     for (let g = first; g < first + 4; g++) {
       const len = gEnd[g]! - gStart[g]!;
       let value = 0;
-      for (let i = gStart[g]!; i < gEnd[g]! && len <= 3; i++)
-        value = value * 10 + s.charCodeAt(i) - 48;
+      for (let i = gStart[g]!; i < gEnd[g]! && len <= 3; i++) value = value * 10 + b[i]! - 48;
       if (len > 3 || value > 255) valid = false;
     }
     if (valid) return 'IP_ADDRESS';
@@ -174,17 +175,17 @@ function classify(
   // Phone numbers have at most 15 digits after the international prefix.
   if (!flags.phone || total < 8 || total > 17) return undefined;
   if (plus) {
-    return total <= 15 && callingCodeAt(DIGITS, 0, loadDigits(s, first, count))
+    return total <= 15 && callingCodeAt(DIGITS, 0, loadDigits(b, first, count))
       ? 'PHONE'
       : undefined;
   }
   if (count < 2) return undefined;
-  const d0 = digitAt(s, first, 0);
-  const d1 = digitAt(s, first, 1);
+  const d0 = digitAt(b, first, 0);
+  const d1 = digitAt(b, first, 1);
   if (d0 === 0 && d1 === 0) {
     // 00 international prefix.
     const rest = total - 2;
-    return rest >= 8 && rest <= 15 && callingCodeAt(DIGITS, 2, loadDigits(s, first, count))
+    return rest >= 8 && rest <= 15 && callingCodeAt(DIGITS, 2, loadDigits(b, first, count))
       ? 'PHONE'
       : undefined;
   }
@@ -192,7 +193,7 @@ function classify(
   if (count === 3 && DATE_SHAPES.has(lens)) return undefined;
   // North American numbering plan: [2-9]XX [2-9]XX XXXX, optionally led by 1.
   const nanp = lens === NANP_SHAPE ? 0 : lens === NANP1_SHAPE && d0 === 1 ? 1 : -1;
-  if (nanp !== -1 && digitAt(s, first, nanp) >= 2 && digitAt(s, first, nanp + 3) >= 2)
+  if (nanp !== -1 && digitAt(b, first, nanp) >= 2 && digitAt(b, first, nanp + 3) >= 2)
     return 'PHONE';
   // Brazil: (AA) NNNN-NNNN or (AA) 9NNNN-NNNN.
   if (paren && count === 3 && BR_SHAPES.includes(lens) && d0 !== 0) return 'PHONE';
@@ -212,73 +213,76 @@ function classify(
 }
 
 /**
- * Reads the run of digit groups that starts with the digit at `i` and appends the cards,
- * SSNs, IPv4 addresses and phone numbers in it to `out`; returns the end of the run. Runs glued
- * to a word on either side (`ORD-2024-0042`, `v1.2.3.4`, `2024-01-02T…`) are identifiers and
+ * Reads the run of digit groups that starts with the digit at `i` (of the `n` code units `b`,
+ * followed by zeros; its first group ends at `first`) and appends the cards, SSNs, IPv4 addresses and phone numbers in it to `out`; returns the
+ * end of the run. Runs glued to a word on either side (`ORD-2024-0042`, `v1.2.3.4`, `2024-01-02T…`) are identifiers and
  * are skipped whole.
  */
-export function digitRunAt(s: string, i: number, flags: ScanFlags, out: Match[]): number {
-  const n = s.length;
-  // Most runs are one short group (a day, a count, a digit inside a word): nothing to find.
-  let first = i + 1;
-  while (first < n && isDigit(s.charCodeAt(first))) first++;
-  if (first - i < 8 && !isSeparator(s.charCodeAt(first))) return first;
+export function digitRunAt(
+  b: Uint16Array,
+  n: number,
+  i: number,
+  first: number,
+  flags: ScanFlags,
+  out: Match[],
+): number {
   let start = i;
   let plus = false;
   let paren = false;
-  if (start > 0 && s.charCodeAt(start - 1) === 40) {
+  if (start > 0 && b[start - 1]! === 40) {
     start--;
     paren = true;
   }
-  if (start > 0 && s.charCodeAt(start - 1) === 43) {
+  if (start > 0 && b[start - 1]! === 43) {
     start--;
     plus = true;
   }
-  // Collect the groups of the run.
-  let groups = 0;
-  let digits = 0;
+  // Collect the groups of the run (`b` ends with zeros, which end every loop below).
+  gStart[0] = i;
+  gEnd[0] = first;
+  let groups = 1;
+  let digits = first - i;
   let soft = false;
-  let j = i;
+  let j = first;
   for (;;) {
-    const gs = j;
-    while (j < n && isDigit(s.charCodeAt(j))) j++;
+    let k = j;
+    while (k - j < MAX_SEPARATOR && isSeparator(b[k]!)) k++;
+    const c = b[k]!;
+    if (k === j || c < 48 || c > 57) break;
+    if (!soft) soft = isSoftBoundary(b, j, k);
+    const gs = k;
+    j = k + 1;
+    let d = b[j]!;
+    while (d >= 48 && d <= 57) d = b[++j]!;
     if (groups === gStart.length) grow(groups);
     gStart[groups] = gs;
     gEnd[groups] = j;
     groups++;
     digits += j - gs;
-    let k = j;
-    while (k < n && k - j < MAX_SEPARATOR && isSeparator(s.charCodeAt(k))) k++;
-    if (k > j && k < n && isDigit(s.charCodeAt(k))) {
-      if (!soft) soft = isSoftBoundary(s, j, k);
-      j = k;
-      continue;
-    }
-    break;
   }
   // Every value has eight digits or more, except an IPv4 address (four groups).
   if (digits < 8 && groups < 4) return j;
   let attachedStart = false;
   if (start > 0) {
-    const p = s.charCodeAt(start - 1);
+    const p = b[start - 1]!;
     if (isWordChar(p)) attachedStart = true;
-    else if (isJoiner(p) && start > 1 && isWordChar(s.charCodeAt(start - 2))) attachedStart = true;
+    else if (isJoiner(p) && start > 1 && isWordChar(b[start - 2]!)) attachedStart = true;
   }
   let attachedEnd = false;
   if (j < n) {
-    const c = s.charCodeAt(j);
+    const c = b[j]!;
     if (isWordChar(c)) attachedEnd = true;
-    else if (isJoiner(c) && j + 1 < n && isWordChar(s.charCodeAt(j + 1))) attachedEnd = true;
+    else if (isJoiner(c) && j + 1 < n && isWordChar(b[j + 1]!)) attachedEnd = true;
   }
   // Windows start and end at the run's ends or at spaces; a run without spaces that is glued
   // to a word (2024-01-02T…, ORD-2024-0042) has no window left.
   if (!soft && (attachedStart || attachedEnd)) return j;
-  classifyRun(s, groups, start, plus, paren, attachedStart, attachedEnd, flags, out);
+  classifyRun(b, groups, start, plus, paren, attachedStart, attachedEnd, flags, out);
   return j;
 }
 
 function classifyRun(
-  s: string,
+  b: Uint16Array,
   groups: number,
   runStart: number,
   plus: boolean,
@@ -296,9 +300,9 @@ function classifyRun(
     groups >= 3 &&
     groups <= 5 &&
     CARD_SHAPES.has(shapeOf(0, groups)) &&
-    sameSeparators(s, 0, groups, SPACE, HYPHEN)
+    sameSeparators(b, 0, groups, SPACE, HYPHEN)
   ) {
-    if (flags.card && !plus && isCardDigits(DIGITS, 0, loadDigits(s, 0, groups))) {
+    if (flags.card && !plus && isCardDigits(DIGITS, 0, loadDigits(b, 0, groups))) {
       out.push({ start: runStart, end: gEnd[groups - 1]!, type: 'CREDIT_CARD' });
     }
     return;
@@ -310,7 +314,7 @@ function classifyRun(
   while (g < limit) {
     // A window may only start after, and end before, a space: hyphen- or dot-joined groups
     // belong together (ISBNs, UUIDs, OIDs, versions).
-    if (g > 0 && !isSoftBoundary(s, gEnd[g - 1]!, gStart[g]!)) {
+    if (g > 0 && !isSoftBoundary(b, gEnd[g - 1]!, gStart[g]!)) {
       g++;
       continue;
     }
@@ -325,11 +329,11 @@ function classifyRun(
     }
     for (let k = maxCount; k >= 1; k--) {
       const last = g + k - 1;
-      if (last + 1 < groups && !isSoftBoundary(s, gEnd[last]!, gStart[last + 1]!)) continue;
+      if (last + 1 < groups && !isSoftBoundary(b, gEnd[last]!, gStart[last + 1]!)) continue;
       const windowPlus = plus && g === 0;
-      let windowParen = g === 0 ? paren : s.charCodeAt(gStart[g]! - 1) === 40;
-      if (windowParen && k > 1 && s.charCodeAt(gEnd[g]!) !== 41) windowParen = false;
-      type = classify(s, g, k, windowPlus, windowParen, flags);
+      let windowParen = g === 0 ? paren : b[gStart[g]! - 1]! === 40;
+      if (windowParen && k > 1 && b[gEnd[g]!]! !== 41) windowParen = false;
+      type = classify(b, g, k, windowPlus, windowParen, flags);
       if (type !== undefined) {
         found = k;
         break;
@@ -337,7 +341,7 @@ function classifyRun(
     }
     if (type !== undefined) {
       let start = g === 0 ? runStart : gStart[g]!;
-      if (g > 0 && s.charCodeAt(start - 1) === 40) start--;
+      if (g > 0 && b[start - 1]! === 40) start--;
       out.push({ start, end: gEnd[g + found - 1]!, type });
       g += found;
     } else {

@@ -31,33 +31,38 @@ function isAlpha(c: number): boolean {
  * and appends it to `out`. Returns where the next local part may start: the end of the address,
  * or `at + 1` when there is none.
  */
-export function emailAt(s: string, at: number, floor: number, out: Match[]): number {
-  const n = s.length;
+export function emailAt(
+  b: Uint16Array,
+  n: number,
+  at: number,
+  floor: number,
+  out: Match[],
+): number {
   let start = at;
   const limit = Math.max(floor, at - 64);
-  while (start > limit && isLocalChar(s.charCodeAt(start - 1))) start--;
-  while (start < at && (s.charCodeAt(start) === 46 || s.charCodeAt(start) === 39)) start++;
+  while (start > limit && isLocalChar(b[start - 1]!)) start--;
+  while (start < at && (b[start]! === 46 || b[start]! === 39)) start++;
   let end = at + 1;
   let lastDot = -1;
   let labelLen = 0;
   const max = Math.min(n, at + 254);
   while (end < max) {
-    const c = s.charCodeAt(end);
+    const c = b[end]!;
     if (isLabelChar(c)) {
       labelLen++;
       if (labelLen > 63) break;
-    } else if (c === 46 && labelLen > 0 && end + 1 < n && isLabelChar(s.charCodeAt(end + 1))) {
+    } else if (c === 46 && labelLen > 0 && end + 1 < n && isLabelChar(b[end + 1]!)) {
       lastDot = end;
       labelLen = 0;
     } else break;
     end++;
   }
   // Trim trailing hyphens, then require a top-level domain of two or more letters.
-  while (end > at + 1 && s.charCodeAt(end - 1) === 45) end--;
+  while (end > at + 1 && b[end - 1]! === 45) end--;
   let valid = start < at && lastDot > at + 1 && end - lastDot > 2;
   if (valid) {
     for (let k = lastDot + 1; k < end; k++) {
-      if (!isAlpha(s.charCodeAt(k))) {
+      if (!isAlpha(b[k]!)) {
         valid = false;
         break;
       }

@@ -1,4 +1,5 @@
 import { ibanLength } from './checks.js';
+import { holdCharCodes, releaseCharCodes } from './char-codes.js';
 import { codeAt, ipv6At, vatAt } from './codes.js';
 import { labelAt } from './context.js';
 import { digitRunAt } from './digits.js';
@@ -27,20 +28,54 @@ export interface Scanner {
 // character. Each scanner keeps its own "search from here" index, which makes the result the
 // same as running each scanner's global search over the whole string in turn.
 
-// What each ASCII character may start: a table lookup per character is most of the work.
-const WORD = 1; // [A-Za-z0-9_], as in \b and \w
-const DIGIT = 2;
-const TRIGGER = 4; // a letter a label, a VAT number or a code may start with
-const SPECIAL = 8; // '@' (e-mail), ':' (IPv6), '-' (PEM header)
-const CLASS = new Uint8Array(128);
-for (let c = 48; c <= 57; c++) CLASS[c] = WORD | DIGIT;
-for (let c = 65; c <= 90; c++) CLASS[c] = WORD | TRIGGER;
-for (let c = 97; c <= 122; c++) CLASS[c] = WORD;
-for (const c of 'bdnmpserdgx') CLASS[c.charCodeAt(0)] = WORD | TRIGGER;
-CLASS[95] = WORD;
+// What each UTF-16 code unit may start, one class each: a table lookup per character is most
+// of the work, and the commonest classes are tested first.
+const OTHER = 0;
+const LETTER = 1; // [A-Za-z_] that starts nothing
+const TRIGGER = 2; // a letter a label, a VAT number or a code may start with
+const DIGIT = 3;
+const SPECIAL = 4; // '@' (e-mail), ':' (IPv6), '-' (PEM header)
+/** Control characters and surrogates: see {@link unsafeAt}. */
+const UNSAFE = 5;
+const CLASS = new Uint8Array(65_536);
+CLASS.fill(UNSAFE, 0, 32);
+CLASS.fill(UNSAFE, 0xd800, 0xe000);
+for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
+for (let c = 65; c <= 90; c++) CLASS[c] = TRIGGER;
+for (let c = 97; c <= 122; c++) CLASS[c] = LETTER;
+for (const c of 'bdnmpserdgx') CLASS[c.charCodeAt(0)] = TRIGGER;
+CLASS[95] = LETTER;
 CLASS[64] = SPECIAL;
 CLASS[58] = SPECIAL;
 CLASS[45] = SPECIAL;
+
+/**
+ * Word starts, by their first two characters (ASCII, 7 bits each): 1 when a label, a VAT
+ * number or a code may start there (mayBeLabel, mayBeCode and vatAt then decide).
+ */
+const PAIR = new Uint8Array(128 * 128);
+{
+  const lowers = 'abcdefghijklmnopqrstuvwxyz';
+  const uppers = lowers.toUpperCase();
+  const pairs: string[] = [];
+  // Labels, case-insensitive: bo(rn) bi(rth) do(b) d.(o.b) da(te) np(i) mr(n) me(dical)
+  // pa(ssport) ss(n) so(cial).
+  for (const p of ['bo', 'bi', 'do', 'd.', 'da', 'np', 'mr', 'me', 'pa', 'ss', 'so']) {
+    for (const a of [p[0]!, p[0]!.toUpperCase()])
+      for (const c of [p[1]!, p[1]!.toUpperCase()]) pairs.push(a + c);
+  }
+  // Codes: eyJ, Bearer/bearer, sk_ sk-, rk_, gh?_, github_pat_, glpat-, xox?-, npm_.
+  pairs.push('ey', 'Be', 'be', 'sk', 'rk', 'gh', 'gi', 'gl', 'xo', 'np');
+  // Two capitals: VAT numbers, IBANs, AWS keys, SG., BEARER.
+  for (const a of uppers) for (const c of uppers) pairs.push(a + c);
+  for (const p of pairs) PAIR[(p.charCodeAt(0) << 7) | p.charCodeAt(1)] = 1;
+}
+
+/** [A-Za-z0-9_], as in \b and \w. */
+function isWord(c: number): boolean {
+  const k = CLASS[c]!;
+  return k === LETTER || k === TRIGGER || k === DIGIT;
+}
 
 /** A character that may join digit groups (see digits.ts). */
 function isRunSeparator(c: number): boolean {
@@ -60,57 +95,57 @@ function lower(c: number): number {
 }
 
 /** The word at `i` may start one of the labels of context.ts (which ignore case). */
-function mayBeLabel(s: string, i: number): boolean {
-  const a = lower(s.charCodeAt(i));
-  const b = lower(s.charCodeAt(i + 1));
-  const c = lower(s.charCodeAt(i + 2));
+function mayBeLabel(i: number): boolean {
+  const a = lower(b[i]!);
+  const n1 = lower(b[i + 1]!);
+  const c = lower(b[i + 2]!);
   switch (a) {
     case 98: // born, birth…
-      return (b === 111 || b === 105) && c === 114;
+      return (n1 === 111 || n1 === 105) && c === 114;
     case 100: // dob, d.o.b, date of birth
-      return (b === 111 && c === 98) || (b === 46 && c === 111) || (b === 97 && c === 116);
+      return (n1 === 111 && c === 98) || (n1 === 46 && c === 111) || (n1 === 97 && c === 116);
     case 110: // npi
-      return b === 112 && c === 105;
+      return n1 === 112 && c === 105;
     case 109: // mrn, medical record
-      return (b === 114 && c === 110) || (b === 101 && c === 100);
+      return (n1 === 114 && c === 110) || (n1 === 101 && c === 100);
     case 112: // passport
-      return b === 97 && c === 115;
+      return n1 === 97 && c === 115;
     case 115: // ssn, social security
-      return (b === 115 && c === 110) || (b === 111 && c === 99);
+      return (n1 === 115 && c === 110) || (n1 === 111 && c === 99);
     default:
       return false;
   }
 }
 
 /** The word at `i` may start one of the codes of codes.ts (IBAN, AWS, JWT, bearer, API key). */
-function mayBeCode(s: string, i: number): boolean {
-  const a = s.charCodeAt(i);
-  const b = s.charCodeAt(i + 1);
-  const c = s.charCodeAt(i + 2);
-  if (isUpper(a) && isUpper(b)) {
+function mayBeCode(i: number): boolean {
+  const a = b[i]!;
+  const n1 = b[i + 1]!;
+  const c = b[i + 2]!;
+  if (isUpper(a) && isUpper(n1)) {
     return (
-      (c >= 48 && c <= 57 && flags.iban && IBAN_COUNTRY[(a - 65) * 26 + b - 65] === 1) || // IBAN
+      (c >= 48 && c <= 57 && flags.iban && IBAN_COUNTRY[(a - 65) * 26 + n1 - 65] === 1) || // IBAN
       (a === 65 && (isUpper(c) || c === 122)) || // AKIA…, AIza
-      (a === 83 && b === 71 && c === 46) || // SG.
-      (a === 66 && b === 69 && c === 65) // BEARER
+      (a === 83 && n1 === 71 && c === 46) || // SG.
+      (a === 66 && n1 === 69 && c === 65) // BEARER
     );
   }
   switch (a) {
     case 101: // eyJ
-      return b === 121 && c === 74;
+      return n1 === 121 && c === 74;
     case 66: // Bearer
     case 98: // bearer
-      return b === 101 && c === 97;
+      return n1 === 101 && c === 97;
     case 115: // sk_, sk-
-      return b === 107 && (c === 95 || c === 45);
+      return n1 === 107 && (c === 95 || c === 45);
     case 114: // rk_
-      return b === 107 && c === 95;
+      return n1 === 107 && c === 95;
     case 103: // gh?_, github_pat_, glpat-
-      return (b === 104 && c !== 95) || (b === 105 && c === 116) || (b === 108 && c === 112);
+      return (n1 === 104 && c !== 95) || (n1 === 105 && c === 116) || (n1 === 108 && c === 112);
     case 120: // xox?-
-      return b === 111 && c === 120;
+      return n1 === 111 && c === 120;
     case 110: // npm_
-      return b === 112 && c === 109;
+      return n1 === 112 && c === 109;
     default:
       return false;
   }
@@ -122,16 +157,16 @@ function mayBeCode(s: string, i: number): boolean {
  * characters after the colon with `::` or at least six colons among them (a valid address has
  * one or the other).
  */
-function mayBeIpv6(s: string, p: number, colon: number): boolean {
+function mayBeIpv6(p: number, colon: number): boolean {
   if (p > 0) {
-    const b = s.charCodeAt(p - 1);
-    if ((b < 128 && (CLASS[b]! & WORD) !== 0) || b === 58 || b === 46) return false;
+    const before = b[p - 1]!;
+    if (isWord(before) || before === 58 || before === 46) return false;
   }
   let colons = 0;
   for (let j = colon; j < colon + 46; j++) {
-    const c = s.charCodeAt(j);
+    const c = b[j]!;
     if (c === 58) {
-      if (s.charCodeAt(j + 1) === 58) return true;
+      if (b[j + 1] === 58) return true;
       if (++colons === 6) return true;
     } else if (!isHex(c) && c !== 46) return false;
   }
@@ -159,50 +194,65 @@ let codeFloor = 0;
 let ipFloor = 0;
 let flags: ScanFlags;
 let quoted = false;
-let out: Match[] = [];
+const NO_MATCHES: Match[] = [];
+let out: Match[] = NO_MATCHES;
 let nextDigit = -1;
+/** No digit before this position (from where digitSoon last looked). */
+let noDigitUntil = 0;
+/** Code units of the text being scanned (see char-codes.ts) and its length. */
+let b: Uint16Array = new Uint16Array(0);
+let n = 0;
+let unsafe = -1;
 
 /**
  * A labelled value has a digit (dates too), at most 22 characters of label, 24 of filler and 20
  * of value before it: without a digit in the next 80 characters no label at `i` can match.
- * The position of the next digit is kept, so the text is read once whatever the labels.
+ * What was read is kept (the next digit, or how far there is none), so each character is read
+ * at most once per scan whatever the labels.
  */
-function digitSoon(s: string, i: number): boolean {
-  if (nextDigit < i) {
-    let k = i;
-    const n = s.length;
-    while (k < n) {
-      const c = s.charCodeAt(k);
-      if (c >= 48 && c <= 57) break;
-      k++;
+function digitSoon(i: number): boolean {
+  if (nextDigit >= i) return nextDigit < i + 80;
+  let k = i > noDigitUntil ? i : noDigitUntil;
+  const limit = i + 80 < n ? i + 80 : n;
+  for (; k < limit; k++) {
+    const c = b[k]!;
+    if (c >= 48 && c <= 57) {
+      nextDigit = k;
+      return true;
     }
-    nextDigit = k;
   }
-  return nextDigit < i + 80;
+  noDigitUntil = k;
+  return false;
 }
 
 /** The digit run at `i`: skipped whole (nothing else starts inside one); returns its end. */
-function atDigit(s: string, i: number, to: number): number {
+function atDigit(i: number, to: number): number {
   // Most runs are one group of fewer than eight digits, where nothing can be found.
   let e = i + 1;
-  let d = s.charCodeAt(e);
-  while (e < to && d >= 48 && d <= 57) d = s.charCodeAt(++e);
-  digitFloor = e - i < 8 && !isRunSeparator(d) ? e : digitRunAt(s, i, flags, out);
-  return digitFloor;
+  let d = b[e]!;
+  while (e < to && d >= 48 && d <= 57) d = b[++e]!;
+  if (e - i < 8) {
+    // A short group is a run only if at most three separators lead to another group.
+    let k = e;
+    while (k < n && k - e < 3 && isRunSeparator(b[k]!)) k++;
+    const next = b[k]!;
+    if (k === e || k >= n || next < 48 || next > 57) return (digitFloor = e);
+  }
+  return (digitFloor = digitRunAt(b, n, i, e, flags, out));
 }
 
 /** A word that starts with a letter some label, VAT number or code starts with. */
 function atWordStart(s: string, i: number, scanner: Scanner): void {
-  if (i + 2 >= s.length) return;
-  if (scanner.anyLabelScan && i >= labelFloor && mayBeLabel(s, i) && digitSoon(s, i)) {
+  if (i + 2 >= n) return;
+  if (scanner.anyLabelScan && i >= labelFloor && mayBeLabel(i) && digitSoon(i)) {
     const r = labelAt(s, i, flags, out, quoted);
     if (r !== -1) labelFloor = r;
   }
-  if (flags.vat && i >= vatFloor && isUpper(s.charCodeAt(i)) && isUpper(s.charCodeAt(i + 1))) {
+  if (flags.vat && i >= vatFloor && isUpper(b[i]!) && isUpper(b[i + 1]!)) {
     const r = vatAt(s, i, out);
     if (r !== -1) vatFloor = r;
   }
-  if (scanner.anyCodeScan && i >= codeFloor && mayBeCode(s, i)) {
+  if (scanner.anyCodeScan && i >= codeFloor && mayBeCode(i)) {
     const r = codeAt(s, i, flags, out, quoted);
     if (r !== -1) codeFloor = r;
   }
@@ -211,13 +261,13 @@ function atWordStart(s: string, i: number, scanner: Scanner): void {
 /** '@', ':' or '-'. */
 function atSpecial(s: string, i: number, c: number, scanner: Scanner): void {
   if (c === 64) {
-    if (flags.email && i >= emailFloor) emailFloor = emailAt(s, i, emailFloor, out);
+    if (flags.email && i >= emailFloor) emailFloor = emailAt(b, n, i, emailFloor, out);
   } else if (c === 58) {
     if (flags.ip) {
       // The address starts after the hex digits just before this colon (at most four).
       let p = i;
-      while (p > 0 && i - p < 5 && isHex(s.charCodeAt(p - 1))) p--;
-      if (i - p <= 4 && p >= ipFloor && mayBeIpv6(s, p, i)) {
+      while (p > 0 && i - p < 5 && isHex(b[p - 1]!)) p--;
+      if (i - p <= 4 && p >= ipFloor && mayBeIpv6(p, i)) {
         const r = ipv6At(s, p, out);
         if (r !== -1) ipFloor = r;
       }
@@ -225,7 +275,7 @@ function atSpecial(s: string, i: number, c: number, scanner: Scanner): void {
   } else if (
     scanner.anyCodeScan &&
     i >= codeFloor &&
-    s.charCodeAt(i + 1) === 45 &&
+    b[i + 1] === 45 &&
     s.startsWith(PEM_START, i)
   ) {
     const r = codeAt(s, i, flags, out, quoted);
@@ -234,12 +284,30 @@ function atSpecial(s: string, i: number, c: number, scanner: Scanner): void {
 }
 
 /**
+ * A control character or a surrogate at `i`: notes `i` in {@link unsafe} when it is a control
+ * character or a lone surrogate (neither appears raw in what JSON.stringify writes).
+ */
+function atUnsafe(i: number, c: number): void {
+  if (!quoted || unsafe !== -1) return;
+  if (c >= 0xd800 && c <= 0xdbff) {
+    const next = b[i + 1]!;
+    if (i + 1 < n && next >= 0xdc00 && next <= 0xdfff) return;
+  } else if (c >= 0xdc00 && c <= 0xdfff) {
+    const before = i > 0 ? b[i - 1]! : 0;
+    if (before >= 0xd800 && before <= 0xdbff) return;
+  }
+  unsafe = i;
+}
+
+/**
  * Appends what the built-in scanners find in `s[from, to)` to `found`, each scanner in order
- * of position. With `inQuotes`, the range is the inside of a JSON string without escapes: the
- * `"` on each side ends every value as the ends of a string would.
+ * of position; `codes` are the code units of `s`. With `inQuotes`, the range is the inside of
+ * a JSON string without escapes: the `"` on each side ends every value as the ends of a string
+ * would.
  */
 function scanBuiltins(
   s: string,
+  codes: Uint16Array,
   from: number,
   to: number,
   scanner: Scanner,
@@ -249,31 +317,39 @@ function scanBuiltins(
   flags = scanner.flags;
   quoted = inQuotes;
   out = found;
+  b = codes;
+  n = s.length;
   digitFloor = emailFloor = labelFloor = vatFloor = codeFloor = ipFloor = from;
   nextDigit = -1;
+  noDigitUntil = from;
   const digits = scanner.anyDigitScan;
   const words = scanner.anyLabelScan || scanner.anyCodeScan || flags.vat;
   const specials = flags.email || flags.ip || scanner.anyCodeScan;
   let prevWord = false;
   for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    const k = c < 128 ? CLASS[c]! : 0;
-    if (k === WORD) {
+    const c = codes[i]!;
+    const k = CLASS[c]!;
+    if (k === LETTER) {
       prevWord = true;
-    } else if (k === 0) {
+    } else if (k === OTHER) {
       prevWord = false;
-    } else if ((k & DIGIT) !== 0) {
-      if (digits && i >= digitFloor) i = atDigit(s, i, to) - 1;
+    } else if (k === TRIGGER) {
+      if (!prevWord && words) {
+        const next = codes[i + 1]!;
+        if (next < 128 && PAIR[(c << 7) | next] === 1) atWordStart(s, i, scanner);
+      }
       prevWord = true;
-    } else if ((k & TRIGGER) !== 0) {
-      if (!prevWord && words) atWordStart(s, i, scanner);
+    } else if (k === DIGIT) {
+      if (digits && i >= digitFloor) i = atDigit(i, to) - 1;
       prevWord = true;
     } else {
-      if (specials) atSpecial(s, i, c, scanner);
+      if (k === SPECIAL) {
+        if (specials) atSpecial(s, i, c, scanner);
+      } else atUnsafe(i, c);
       prevWord = false;
     }
   }
-  out = [];
+  out = NO_MATCHES;
 }
 
 // Scanners in the order they used to run one after the other; a tie on position goes to the
@@ -322,7 +398,15 @@ function scanCustom(s: string, detector: CompiledDetector, out: Match[]): void {
 }
 
 function sortAndSeparate(out: Match[]): Match[] {
-  if (out.length === 1) return out;
+  // Usually in order already, and apart: then sorting and separating change nothing.
+  let ordered = true;
+  for (let k = 1; k < out.length; k++) {
+    if (out[k]!.start < out[k - 1]!.end) {
+      ordered = false;
+      break;
+    }
+  }
+  if (ordered) return out;
   out.sort(byStart);
   const kept: Match[] = [];
   let end = -1;
@@ -341,9 +425,45 @@ function sortAndSeparate(out: Match[]): Match[] {
  */
 export function scanText(s: string, scanner: Scanner): Match[] | undefined {
   const out: Match[] = [];
-  scanBuiltins(s, 0, s.length, scanner, false, out);
+  const codes = holdCharCodes(s);
+  try {
+    scanBuiltins(s, codes, 0, s.length, scanner, false, out);
+  } finally {
+    releaseCharCodes(codes);
+  }
   for (const detector of scanner.custom) scanCustom(s, detector, out);
   return out.length === 0 ? undefined : sortAndSeparate(out);
+}
+
+function isDigitAt(codes: Uint16Array, i: number): boolean {
+  const c = codes[i]!;
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * `codes[from, to)` is a UTC ISO 8601 date-time as `Date#toJSON` writes it,
+ * `YYYY-MM-DDThh:mm:ss`, an optional fraction, then `Z`: the commonest string in tool results,
+ * in which no scanner finds anything (the date and the seconds are glued to a letter, hours
+ * and minutes are short groups after a letter or a colon, no word starts inside it), so it is
+ * not scanned. (With an offset instead of `Z` a long fraction could read as a phone number;
+ * such strings are scanned as usual.)
+ */
+function isTimestamp(codes: Uint16Array, from: number, to: number): boolean {
+  const length = to - from;
+  if (length < 20 || length > 30 || codes[to - 1] !== 90 || codes[from + 10] !== 84) return false;
+  for (let k = 0; k < 19; k++) {
+    const c = codes[from + k]!;
+    if (k === 4 || k === 7) {
+      if (c !== 45) return false;
+    } else if (k === 13 || k === 16) {
+      if (c !== 58) return false;
+    } else if (k !== 10 && !(c >= 48 && c <= 57)) return false;
+  }
+  let i = from + 19;
+  if (i === to - 1) return true;
+  if (codes[i] !== 46 || i + 1 === to - 1) return false;
+  for (i++; i < to - 1; i++) if (!isDigitAt(codes, i)) return false;
+  return true;
 }
 
 // Reused by scanQuoted (most strings have no match, and then nothing is allocated).
@@ -351,18 +471,51 @@ const QUOTED_MATCHES: Match[] = [];
 
 /**
  * {@link scanText} of the inside `s[from, to)` of a JSON string without escapes (the string
- * itself is not built), built-in scanners only. Match positions are positions in `s`.
+ * itself is not built), built-in scanners only; `codes` are the code units of `s` (from
+ * char-codes.ts). Match positions are positions in `s`.
  */
 export function scanQuoted(
   s: string,
+  codes: Uint16Array,
   from: number,
   to: number,
   scanner: Scanner,
 ): Match[] | undefined {
+  if (isTimestamp(codes, from, to)) return undefined;
   const found = QUOTED_MATCHES;
-  found.length = 0;
-  scanBuiltins(s, from, to, scanner, true, found);
+  if (found.length !== 0) found.length = 0;
+  scanBuiltins(s, codes, from, to, scanner, true, found);
   if (found.length === 0) return undefined;
-  const out = found.slice();
-  return out.length === 0 ? undefined : sortAndSeparate(out);
+  return sortAndSeparate(found.slice());
+}
+
+/**
+ * Where the last {@link scanQuoted} calls saw a raw control character or lone surrogate (what
+ * a canonical JSON text never holds), or -1; {@link swapUnsafe} starts over.
+ */
+export function unsafeAt(): number {
+  return unsafe;
+}
+
+/** Whether `codes[from, to)` holds a control character or a lone surrogate. */
+export function hasUnsafe(codes: Uint16Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = codes[i]!;
+    if (c < 32) return true;
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const pair =
+        c <= 0xdbff
+          ? i + 1 < to && codes[i + 1]! >= 0xdc00 && codes[i + 1]! <= 0xdfff
+          : i > from && codes[i - 1]! >= 0xd800 && codes[i - 1]! <= 0xdbff;
+      if (!pair) return true;
+    }
+  }
+  return false;
+}
+
+/** Sets what {@link unsafeAt} returns (-1 to start over); returns what it returned before. */
+export function swapUnsafe(value: number): number {
+  const before = unsafe;
+  unsafe = value;
+  return before;
 }

@@ -1,9 +1,11 @@
 import { MaskingRejectedError } from '../errors.js';
 import type { CompiledProfile, CompiledRule, MaskerPlan } from './compile.js';
 import type { TenantKeys } from './keyring.js';
+import { KeyTable, keyStep, type KeyInfo } from './key-table.js';
 import { formatPath, matchPath } from './paths.js';
 import type { Match } from './match.js';
-import { scanQuoted, scanText } from './scan.js';
+import { holdCharCodes, releaseCharCodes } from './char-codes.js';
+import { hasUnsafe, scanQuoted, scanText, swapUnsafe, unsafeAt } from './scan.js';
 import { partialMask, type CompiledStrategy } from './strategy.js';
 
 /** Marks a value to drop from its object or array. */
@@ -34,14 +36,6 @@ const MCP_TEXT_MIME =
 /** Thrown inside the JSON text pass when only the general path can give the exact result. */
 class GiveUp extends Error {}
 const GIVE_UP = new GiveUp('not canonical json');
-// Raw control characters (invalid in JSON strings) and lone surrogates (JSON.stringify
-// escapes them): texts with either go to the general path.
-const UNSAFE_TEXT =
-  // eslint-disable-next-line no-control-regex -- control characters are what this finds
-  /[\u0000-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-/** Any control character or surrogate: a cheap first test before {@link UNSAFE_TEXT}. */
-// eslint-disable-next-line no-control-regex -- control characters are what this finds
-const MAYBE_UNSAFE = /[\u0000-\u001f\ud800-\udfff]/;
 /** Characters that JSON.stringify escapes (or may: surrogates). */
 // eslint-disable-next-line no-control-regex -- control characters are what this finds
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
@@ -67,11 +61,10 @@ function labelOf(type: string): string {
   return label;
 }
 const TYPE_KEY = '"type":"';
+const EMPTY_CODES = new Uint16Array(0);
 /** Characters of an object walked before its `type` shows it is an MCP block, at most. */
 const MAX_REDO = 4096;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-/** Keys that objects order before the others (array indices). */
-const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
 
 /** First non-blank character of `s[from, to)` opens an object or array. */
 function looksLikeJson(s: string, from: number, to: number): boolean {
@@ -82,6 +75,21 @@ function looksLikeJson(s: string, from: number, to: number): boolean {
     i++;
   }
   return false;
+}
+
+/** JSON text of replacement strings (they repeat: labels, pseudonyms of common values). */
+const JSON_TEXTS = new Map<string, string>();
+
+/** `JSON.stringify(text)`, remembered for short texts. */
+function jsonOf(text: string): string {
+  if (text.length > 64) return JSON.stringify(text);
+  let json = JSON_TEXTS.get(text);
+  if (json === undefined) {
+    json = JSON.stringify(text);
+    if (JSON_TEXTS.size >= 1024) JSON_TEXTS.clear();
+    JSON_TEXTS.set(text, json);
+  }
+  return json;
 }
 
 /** Counts and paths of one masking call. */
@@ -113,9 +121,7 @@ export class Walk {
   readonly #pathIdList: number[] = [];
   #maxPathId = -1;
   #lastPathId = -1;
-  /** JSON text of replacement strings already written in this call. */
-  readonly #json = new Map<string, string>();
-  readonly #keySteps = new Map<string, string>();
+  readonly #keyTable: KeyTable;
   /** Types recorded so far, in order, so that a JSON text pass can be undone. */
   readonly #log: string[] = [];
   #total = 0;
@@ -124,6 +130,8 @@ export class Walk {
   #pathDepth = 0;
   // State of the JSON text pass (see #jsonText); saved and restored around nested passes.
   #src = '';
+  /** Code units of #src (char-codes.ts). */
+  #codes: Uint16Array = EMPTY_CODES;
   #pos = 0;
   #out = '';
   #last = 0;
@@ -135,6 +143,7 @@ export class Walk {
     this.#plan = plan;
     this.#profile = profile;
     this.#tenantId = tenantId;
+    this.#keyTable = new KeyTable(profile);
   }
 
   /** Counts and paths of what was masked. */
@@ -183,32 +192,11 @@ export class Walk {
     for (; d < depth; d++) {
       const step = stack[d]!;
       steps[d] = step;
-      texts[d + 1] = texts[d]! + (typeof step === 'number' ? `[${step}]` : this.#keyStep(step));
+      texts[d + 1] = texts[d]! + (typeof step === 'number' ? `[${step}]` : keyStep(step));
       ids[d + 1] = this.#nextPathId++;
     }
     this.#pathDepth = depth;
     return ids[depth]!;
-  }
-
-  /** `JSON.stringify(text)`, remembered for short texts (replacements repeat). */
-  #jsonOf(text: string): string {
-    if (text.length > 64) return JSON.stringify(text);
-    let json = this.#json.get(text);
-    if (json === undefined) {
-      json = JSON.stringify(text);
-      if (this.#json.size < 256) this.#json.set(text, json);
-    }
-    return json;
-  }
-
-  /** `.key` or `["key"]`, remembered per key for the call. */
-  #keyStep(key: string): string {
-    let text = this.#keySteps.get(key);
-    if (text === undefined) {
-      text = formatPath([key]).slice(1);
-      if (this.#keySteps.size < 256) this.#keySteps.set(key, text);
-    }
-    return text;
   }
 
   #tenantKeys(): TenantKeys | undefined {
@@ -490,8 +478,7 @@ export class Walk {
     const last = s.charCodeAt(s.length - 1);
     if (
       !((first === 123 && last === 125) || (first === 91 && last === 93)) ||
-      this.#profile.scanner.custom.length > 0 ||
-      (MAYBE_UNSAFE.test(s) && UNSAFE_TEXT.test(s))
+      this.#profile.scanner.custom.length > 0
     ) {
       return undefined;
     }
@@ -505,6 +492,7 @@ export class Walk {
     }
     const saved = [
       this.#src,
+      this.#codes,
       this.#pos,
       this.#out,
       this.#last,
@@ -514,7 +502,13 @@ export class Walk {
     const logLength = this.#log.length;
     const pathCount = this.#paths.length;
     const stackDepth = this.#stack.length;
+    // Raw control characters (invalid in JSON) and lone surrogates (JSON.stringify escapes
+    // them) send the text to the general path: the scans of the pass note them, and the parts
+    // it does not scan are checked where they are read.
+    const unsafeBefore = swapUnsafe(-1);
+    const codes = holdCharCodes(s);
     this.#src = s;
+    this.#codes = codes;
     this.#pos = 0;
     this.#out = '';
     this.#last = 0;
@@ -522,7 +516,7 @@ export class Walk {
     this.#nextEscape = s.indexOf('\\');
     try {
       this.#tValue(depth);
-      if (this.#pos !== s.length) throw GIVE_UP;
+      if (this.#pos !== s.length || unsafeAt() !== -1) throw GIVE_UP;
       return this.#textResult();
     } catch (error) {
       if (error !== GIVE_UP) throw error;
@@ -530,7 +524,10 @@ export class Walk {
       this.#stack.length = stackDepth;
       return undefined;
     } finally {
-      [this.#src, this.#pos, this.#out, this.#last, this.#edited, this.#nextEscape] = saved;
+      releaseCharCodes(codes);
+      swapUnsafe(unsafeBefore);
+      [this.#src, this.#codes, this.#pos, this.#out, this.#last, this.#edited, this.#nextEscape] =
+        saved;
     }
   }
 
@@ -646,7 +643,10 @@ export class Walk {
     const q = this.#pos;
     const end = this.#stringEnd(q);
     this.#pos = end + 1;
-    if (!this.#escaped) return src.slice(q + 1, end);
+    if (!this.#escaped) {
+      if (hasUnsafe(this.#codes, q + 1, end)) throw GIVE_UP;
+      return src.slice(q + 1, end);
+    }
     const token = src.slice(q, end + 1);
     let value: unknown;
     try {
@@ -672,7 +672,7 @@ export class Walk {
     }
     this.#pos = end + 1;
     const from = q + 1;
-    const kept = scanQuoted(src, from, end, this.#profile.scanner);
+    const kept = scanQuoted(src, this.#codes, from, end, this.#profile.scanner);
     if (kept === undefined) return false;
     if (!splitsPair(src, kept)) return this.#tApply(kept, from, end);
     const value = src.slice(from, end);
@@ -709,6 +709,24 @@ export class Walk {
     const src = this.#src;
     const start = this.#pos;
     const c = src.charCodeAt(start);
+    if (c === 34) {
+      // A string without escapes (the common case), replaced where it is, as #whole would.
+      const end = this.#stringEnd(start);
+      const length = end - start - 1;
+      if (!this.#escaped && length > 0 && length <= this.#plan.maxStringLength) {
+        if (hasUnsafe(this.#codes, start + 1, end)) throw GIVE_UP;
+        this.#pos = end + 1;
+        const strategy = rule.strategy ?? this.#profile.strategyFor(rule.type);
+        this.#record(rule.type);
+        if (strategy.kind === 'remove') return true;
+        const text =
+          strategy.kind === 'redact'
+            ? (strategy.label ?? labelOf(rule.type))
+            : this.#replace(src.slice(start + 1, end), rule.type, strategy);
+        this.#edit(start, this.#pos, jsonOf(text));
+        return false;
+      }
+    }
     let value: unknown;
     if (c === 34) value = this.#tReadString();
     else if (c === 123 || c === 91) value = this.#tParseContainer();
@@ -716,11 +734,7 @@ export class Walk {
     const out = this.#whole(value, rule, depth);
     if (out === REMOVE) return true;
     if (out !== value)
-      this.#edit(
-        start,
-        this.#pos,
-        typeof out === 'string' ? this.#jsonOf(out) : JSON.stringify(out),
-      );
+      this.#edit(start, this.#pos, typeof out === 'string' ? jsonOf(out) : JSON.stringify(out));
     else if (typeof value === 'object' && value !== null) this.#tCanonical(start, value);
     return false;
   }
@@ -745,6 +759,7 @@ export class Walk {
       i++;
     }
     this.#pos = i + 1;
+    if (hasUnsafe(this.#codes, start, i + 1)) throw GIVE_UP;
     try {
       return JSON.parse(src.slice(start, i + 1)) as object;
     } catch {
@@ -755,6 +770,17 @@ export class Walk {
   /** Gives up unless the source of `value` from `start` is what JSON.stringify writes. */
   #tCanonical(start: number, value: unknown): void {
     if (JSON.stringify(value) !== this.#src.slice(start, this.#pos)) throw GIVE_UP;
+  }
+
+  /** The object key at #pos (moving past it). */
+  #tKey(): KeyInfo {
+    const q = this.#pos;
+    const end = this.#stringEnd(q);
+    if (this.#escaped) return this.#keyTable.of(this.#tReadString());
+    const info = this.#keyTable.at(this.#src, this.#codes, q + 1, end);
+    if (info === undefined) throw GIVE_UP;
+    this.#pos = end + 1;
+    return info;
   }
 
   #tObject(depth: number): void {
@@ -779,11 +805,10 @@ export class Walk {
     for (;;) {
       const memberStart = this.#pos;
       if (src.charCodeAt(memberStart) !== 34) throw GIVE_UP;
-      const key = this.#tReadString();
-      if (src.charCodeAt(this.#pos) !== 58) throw GIVE_UP;
+      const info = this.#tKey();
+      if (src.charCodeAt(this.#pos) !== 58 || info.reordered) throw GIVE_UP;
       this.#pos++;
-      const k0 = key.charCodeAt(0);
-      if (key === '__proto__' || (k0 >= 48 && k0 <= 57 && INDEX_KEY.test(key))) throw GIVE_UP;
+      const key = info.key;
       if (keySet !== undefined) {
         if (keySet.has(key)) throw GIVE_UP;
         keySet.add(key);
@@ -811,9 +836,7 @@ export class Walk {
         }
       }
       this.#stack.push(key);
-      const rule =
-        (this.#profile.pathRules.length > 0 ? this.#pathRule() : undefined) ??
-        this.#profile.keyRule(key);
+      const rule = (this.#profile.pathRules.length > 0 ? this.#pathRule() : undefined) ?? info.rule;
       const removed = rule === undefined ? this.#tValue(depth + 1) : this.#tWhole(rule, depth + 1);
       this.#stack.pop();
       if (removed) this.#cut(memberStart, this.#pos, kept);

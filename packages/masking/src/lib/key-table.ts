@@ -1,0 +1,88 @@
+import type { CompiledProfile, CompiledRule } from './compile.js';
+import { formatPath } from './paths.js';
+import { hasUnsafe } from './scan.js';
+
+/** What the JSON text pass needs to know of an object key, worked out once per profile. */
+export interface KeyInfo {
+  readonly key: string;
+  /** The profile's key rule for it. */
+  readonly rule: CompiledRule | undefined;
+  /** `.key` or `["key"]`: its step in a JSON path. */
+  readonly step: string;
+  /**
+   * `__proto__` or an integer-like key, which JSON.parse and objects do not keep in text
+   * order: the pass leaves such objects to the general path.
+   */
+  readonly reordered: boolean;
+}
+
+const SLOTS = 4096;
+const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
+const tables = new WeakMap<CompiledProfile, (KeyInfo | undefined)[]>();
+
+/** Steps of keys met outside the text pass, shared by every call (bounded). */
+const STEPS = new Map<string, string>();
+
+/** `.key` or `["key"]`. */
+export function keyStep(key: string): string {
+  let step = STEPS.get(key);
+  if (step === undefined) {
+    step = formatPath([key]).slice(1);
+    if (STEPS.size >= SLOTS) STEPS.clear();
+    STEPS.set(key, step);
+  }
+  return step;
+}
+
+function infoOf(profile: CompiledProfile, key: string): KeyInfo {
+  const k0 = key.charCodeAt(0);
+  return {
+    key,
+    rule: profile.keyRule(key),
+    step: keyStep(key),
+    reordered: key === '__proto__' || (k0 >= 48 && k0 <= 57 && INDEX_KEY.test(key)),
+  };
+}
+
+/**
+ * The keys a profile has met in JSON texts, found by their code units where they are in the
+ * text, so that a key already seen costs neither a string nor a hash lookup. A fixed number of
+ * slots: a key whose slot another key holds takes it over.
+ */
+export class KeyTable {
+  readonly #profile: CompiledProfile;
+  readonly #slots: (KeyInfo | undefined)[];
+
+  constructor(profile: CompiledProfile) {
+    this.#profile = profile;
+    let slots = tables.get(profile);
+    if (slots === undefined) {
+      slots = new Array<KeyInfo | undefined>(SLOTS).fill(undefined);
+      tables.set(profile, slots);
+    }
+    this.#slots = slots;
+  }
+
+  /**
+   * The key `src[from, to)` (`codes` are its code units; no escapes), or undefined when it
+   * holds a raw control character or a lone surrogate (never in canonical JSON).
+   */
+  at(src: string, codes: Uint16Array, from: number, to: number): KeyInfo | undefined {
+    let h = to - from;
+    for (let i = from; i < to; i++) h = (Math.imul(h, 31) + codes[i]!) | 0;
+    const slot = (h ^ (h >>> 13)) & (SLOTS - 1);
+    const hit = this.#slots[slot];
+    if (hit !== undefined && hit.key.length === to - from && src.startsWith(hit.key, from)) {
+      return hit;
+    }
+    if (hasUnsafe(codes, from, to)) return undefined;
+    const info = infoOf(this.#profile, src.slice(from, to));
+    this.#slots[slot] = info;
+    return info;
+  }
+
+  /** A key read some other way (with escapes). */
+  of(key: string): KeyInfo {
+    return infoOf(this.#profile, key);
+  }
+}
