@@ -183,6 +183,37 @@ describe('the example MCP server', () => {
     expect(backend.transfers.at(-1)).toMatchObject({ amount: 20_000, approved: true });
   });
 
+  it("tells the desk's onDecision listeners when an approver decides over HTTP", async () => {
+    const base = { subject: 'user:ada', tenant: 'acme', roles: ['payments'], agent };
+    const mfa = await connect(
+      await idp.mint({ ...base, acr: LOA_MFA, authenticatedSecondsAgo: 5 }),
+    );
+    const pending = await call(mfa, 'payments.transfer', {
+      from: 'acc_a',
+      to: 'acc_b',
+      amount: 30_000,
+    });
+    const approvalId = String(pending.structuredContent?.['approvalId']);
+    const heard: string[] = [];
+    server.approvals.onDecision({ approvalId, tenantId: 'acme', subject: 'user:ada' }, (d) =>
+      heard.push(d),
+    );
+    expect(heard).toEqual([]);
+    const grace = await idp.mint({
+      subject: 'user:grace',
+      tenant: 'acme',
+      roles: ['approver'],
+      audience: APPROVER_AUDIENCE,
+    });
+    const rejected = await fetch(`${server.url}/approvals/${approvalId}/reject`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${grace}` },
+    });
+    expect(rejected.status).toBe(200);
+    expect(heard).toEqual(['rejected']);
+    expect(server.approvals.watching).toBe(0);
+  });
+
   it('issues approval receipts that verify offline', async () => {
     const desk = server.approvals;
     const principal = {
