@@ -35,11 +35,42 @@ const VAT = new RegExp(
     '|PT ?\\d{9}|RO ?\\d{6,10}|SE ?\\d{10}01|SI ?\\d{8}|SK ?\\d{10}|XI ?\\d{9})(?![A-Za-z0-9])',
   'y',
 );
-const VAT_START =
-  /\b(?:ATU\d|(?:BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI) ?\d|ES ?[A-Z]\d)/y;
+// Country prefixes of the VAT formats above followed by an optional space and a digit (Austria
+// is ATU and a digit; Spain may have a letter first), by (first letter, second letter).
+const VAT_PREFIX = new Uint8Array(26 * 26);
+for (const p of 'BE BG CY CZ DE DK EE EL ES FI FR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK XI'.split(
+  ' ',
+)) {
+  VAT_PREFIX[(p.charCodeAt(0) - 65) * 26 + p.charCodeAt(1) - 65] = 1;
+}
+
+// The IBAN candidate of CODES alone: two capitals and a digit start nothing else there.
+const IBAN_CANDIDATE = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){10,30}/y;
 
 const PEM_END = '-----END ';
 const MAX_PEM = 65_536;
+
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** A VAT prefix starts at the word start `p`: ATU and a digit, or a country, a space or not, a digit (ES: or a letter and a digit). */
+function vatStart(s: string, p: number): boolean {
+  const a = s.charCodeAt(p);
+  const b = s.charCodeAt(p + 1);
+  if (!isUpper(a) || !isUpper(b)) return false;
+  if (a === 65 && b === 84) return s.charCodeAt(p + 2) === 85 && isDigit(s.charCodeAt(p + 3));
+  if (VAT_PREFIX[(a - 65) * 26 + b - 65] !== 1) return false;
+  let k = p + 2;
+  if (s.charCodeAt(k) === 32) k++;
+  const c = s.charCodeAt(k);
+  if (isDigit(c)) return true;
+  return a === 69 && b === 83 && isUpper(c) && isDigit(s.charCodeAt(k + 1));
+}
 
 function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -74,6 +105,15 @@ export function codeAt(
   out: Match[],
   quoted: boolean,
 ): number {
+  if (isUpper(s.charCodeAt(p)) && isUpper(s.charCodeAt(p + 1)) && isDigit(s.charCodeAt(p + 2))) {
+    IBAN_CANDIDATE.lastIndex = p;
+    const m = IBAN_CANDIDATE.exec(s);
+    if (m === null) return -1;
+    const end = flags.iban ? ibanEnd(s, p, p + m[0].length) : -1;
+    if (end === -1) return p + 2;
+    out.push({ start: p, end, type: 'IBAN' });
+    return end;
+  }
   CODES.lastIndex = p;
   const m = CODES.exec(s);
   if (m === null) return -1;
@@ -119,8 +159,7 @@ export function codeAt(
  * starts at `p`, else where the search goes on.
  */
 export function vatAt(s: string, p: number, out: Match[]): number {
-  VAT_START.lastIndex = p;
-  if (!VAT_START.test(s)) return -1;
+  if (!vatStart(s, p)) return -1;
   VAT.lastIndex = p;
   const m = VAT.exec(s);
   if (m === null) return p + 1;
