@@ -148,7 +148,9 @@ export class Walk {
 
   /** Counts and paths of what was masked. */
   get tally(): Tally {
-    return { total: this.#total, byCategory: Object.fromEntries(this.#counts), paths: this.#paths };
+    const byCategory: Record<string, number> = {};
+    for (const [type, count] of this.#counts) byCategory[type] = count;
+    return { total: this.#total, byCategory, paths: this.#paths };
   }
 
   run(value: unknown): unknown {
@@ -694,7 +696,10 @@ export class Walk {
       const strategy = this.#profile.strategyFor(m.type);
       this.#record(m.type);
       if (strategy.kind === 'remove' && m.start === from && m.end === to) return true;
-      const text = this.#replace(src.slice(m.start, m.end), m.type, strategy);
+      const text =
+        strategy.kind === 'redact'
+          ? (strategy.label ?? labelOf(m.type))
+          : this.#replace(src.slice(m.start, m.end), m.type, strategy);
       this.#edit(
         m.start,
         m.end,
