@@ -3,7 +3,7 @@ export type { McpServerOptions, RunningMcpServer } from './server.js';
 export { createCrmGuard, createCrmStages, crmToolSpecs } from './crm-guard.js';
 export type { CrmGuard, CrmGuardOptions, ToolSpec } from './crm-guard.js';
 export { createApprovalDesk } from './approval-desk.js';
-export type { ApprovalDesk, ApprovalRequestView } from './approval-desk.js';
+export type { ApprovalDesk, ApprovalDeskOptions, ApprovalRequestView } from './approval-desk.js';
 export {
   AGENT_AUDIENCE,
   APPROVER_AUDIENCE,
