@@ -19,7 +19,11 @@ let top = 0;
 function fill(view: Uint16Array, s: string, bytes: Buffer, offset: number): void {
   if (LITTLE_ENDIAN) bytes.write(s, offset, 'utf16le');
   else for (let i = 0; i < s.length; i++) view[i] = s.charCodeAt(i);
-  view.fill(0, s.length, s.length + SENTINELS);
+  const n = s.length;
+  view[n] = 0;
+  view[n + 1] = 0;
+  view[n + 2] = 0;
+  view[n + 3] = 0;
 }
 
 /**

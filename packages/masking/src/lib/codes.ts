@@ -1,23 +1,24 @@
 import { ibanLength, ibanMod97, isIPv6 } from './checks.js';
 import type { Match, ScanFlags } from './match.js';
 
-// Letter-led codes and secrets in one global pass. Every repetition is bounded and no
+// Letter-led codes and secrets, one sticky pattern per kind, tried at a word start by its first
+// character (IBAN candidates: see IBAN_CANDIDATE). Every repetition is bounded and no
 // quantified group contains another quantifier over an overlapping class, so the regex engine
 // does a bounded amount of work per starting position; `\b` keeps starts to word beginnings.
-const CODES = new RegExp(
+// `test` with `lastIndex` gives where each ends, so no match array is built.
+
+/** AWS access key id. */
+const AWS = /\b(?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/y;
+/** JWT (header and payload are base64url JSON objects). */
+const JWT = /\beyJ[A-Za-z0-9_-]{4,4096}\.eyJ[A-Za-z0-9_-]{2,16384}\.[A-Za-z0-9_-]{0,4096}/y;
+/** PEM private key header. */
+const PEM = /-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY-----/y;
+/** Bearer credential: the scheme, blanks, then the token. */
+const BEARER = /\b(?:Bearer|bearer|BEARER)[ \t]{1,4}[A-Za-z0-9._~+/-]{12,4096}={0,2}/y;
+/** Well-known API key formats. */
+const API_KEY = new RegExp(
   [
-    // 1 IBAN candidate: country, check digits, 10-30 more characters in optional groups of 4.
-    '\\b([A-Z]{2}\\d{2}(?: ?[A-Z0-9]){10,30})',
-    // 2 AWS access key id.
-    '|\\b((?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA|ABIA|ACCA)[A-Z0-9]{16})(?![A-Za-z0-9])',
-    // 3 JWT (header and payload are base64url JSON objects).
-    '|\\b(eyJ[A-Za-z0-9_-]{4,4096}\\.eyJ[A-Za-z0-9_-]{2,16384}\\.[A-Za-z0-9_-]{0,4096})',
-    // 4 PEM private key header.
-    '|(-----BEGIN (?:[A-Z0-9]{1,16} ){0,3}PRIVATE KEY-----)',
-    // 5, 6 Bearer credential: the scheme, then the token.
-    '|\\b((?:Bearer|bearer|BEARER)[ \\t]{1,4})([A-Za-z0-9._~+/-]{12,4096}={0,2})',
-    // 7 Well-known API key formats.
-    '|\\b(sk_(?:live|test)_[A-Za-z0-9]{16,247}|rk_(?:live|test)_[A-Za-z0-9]{16,247}',
+    '\\b(?:sk_(?:live|test)_[A-Za-z0-9]{16,247}|rk_(?:live|test)_[A-Za-z0-9]{16,247}',
     '|gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,251}',
     '|xox[abprs]-[A-Za-z0-9-]{10,250}|AIza[A-Za-z0-9_-]{35}|glpat-[A-Za-z0-9_-]{20,64}',
     '|npm_[A-Za-z0-9]{36}|SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}',
@@ -25,6 +26,12 @@ const CODES = new RegExp(
   ].join(''),
   'y',
 );
+
+/** End of the match of the sticky `re` at `p` in `s`, or -1. */
+function endOf(re: RegExp, s: string, p: number): number {
+  re.lastIndex = p;
+  return re.test(s) ? re.lastIndex : -1;
+}
 
 // EU VAT identifiers (VIES formats), optional space after the country prefix.
 const VAT = new RegExp(
@@ -114,44 +121,51 @@ export function codeAt(
     out.push({ start: p, end, type: 'IBAN' });
     return end;
   }
-  CODES.lastIndex = p;
-  const m = CODES.exec(s);
-  if (m === null) return -1;
   const at = p;
-  if (m[1] !== undefined) {
-    const end = flags.iban ? ibanEnd(s, at, at + m[1].length) : -1;
-    if (end === -1) return at + 2;
-    out.push({ start: at, end, type: 'IBAN' });
+  const first = s.charCodeAt(p);
+  if (first === 101) {
+    const end = endOf(JWT, s, p);
+    if (end === -1) return -1;
+    if (flags.jwt) out.push({ start: at, end, type: 'JWT' });
     return end;
   }
-  if (m[2] !== undefined) {
-    if (flags.aws) out.push({ start: at, end: at + m[2].length, type: 'AWS_ACCESS_KEY' });
-  } else if (m[3] !== undefined) {
-    if (flags.jwt) out.push({ start: at, end: at + m[3].length, type: 'JWT' });
-  } else if (m[4] !== undefined) {
-    if (flags.privateKey) {
-      const from = at + m[4].length;
-      const quote = quoted ? s.indexOf('"', from) : -1;
-      const stop = quote === -1 ? s.length : quote;
-      const endMarker = s.indexOf(PEM_END, from);
-      let end = stop;
-      if (endMarker !== -1 && endMarker + PEM_END.length <= stop && endMarker - at < MAX_PEM) {
-        const close = s.indexOf('-----', endMarker + PEM_END.length);
-        end = close === -1 || close + 5 > stop ? stop : close + 5;
-      }
-      // No end marker: everything after the header is key material, masked to the end.
-      out.push({ start: at, end, type: 'PRIVATE_KEY' });
+  if (first === 45) {
+    const from = endOf(PEM, s, p);
+    if (from === -1) return -1;
+    if (!flags.privateKey) return from;
+    const quote = quoted ? s.indexOf('"', from) : -1;
+    const stop = quote === -1 ? s.length : quote;
+    const endMarker = s.indexOf(PEM_END, from);
+    let end = stop;
+    if (endMarker !== -1 && endMarker + PEM_END.length <= stop && endMarker - at < MAX_PEM) {
+      const close = s.indexOf('-----', endMarker + PEM_END.length);
+      end = close === -1 || close + 5 > stop ? stop : close + 5;
+    }
+    // No end marker: everything after the header is key material, masked to the end.
+    out.push({ start: at, end, type: 'PRIVATE_KEY' });
+    return end;
+  }
+  if (first === 66 || first === 98) {
+    const end = endOf(BEARER, s, p);
+    if (end === -1) return -1;
+    if (flags.bearer) {
+      let start = at + 6;
+      while (s.charCodeAt(start) === 32 || s.charCodeAt(start) === 9) start++;
+      out.push({ start, end, type: 'BEARER_TOKEN' });
+    }
+    return end;
+  }
+  if (first === 65) {
+    const end = endOf(AWS, s, p);
+    if (end !== -1) {
+      if (flags.aws) out.push({ start: at, end, type: 'AWS_ACCESS_KEY' });
       return end;
     }
-  } else if (m[6] !== undefined && m[5] !== undefined) {
-    if (flags.bearer) {
-      const start = at + m[5].length;
-      out.push({ start, end: start + m[6].length, type: 'BEARER_TOKEN' });
-    }
-  } else if (m[7] !== undefined) {
-    if (flags.apiKey) out.push({ start: at, end: at + m[7].length, type: 'API_KEY' });
   }
-  return at + m[0].length;
+  const end = endOf(API_KEY, s, p);
+  if (end === -1) return -1;
+  if (flags.apiKey) out.push({ start: at, end, type: 'API_KEY' });
+  return end;
 }
 
 /**
