@@ -472,7 +472,8 @@ const QUOTED_MATCHES: Match[] = [];
 /**
  * {@link scanText} of the inside `s[from, to)` of a JSON string without escapes (the string
  * itself is not built), built-in scanners only; `codes` are the code units of `s` (from
- * char-codes.ts). Match positions are positions in `s`.
+ * char-codes.ts). Match positions are positions in `s`. The array returned is reused by the
+ * next call: use it before scanning again.
  */
 export function scanQuoted(
   s: string,
@@ -486,7 +487,7 @@ export function scanQuoted(
   if (found.length !== 0) found.length = 0;
   scanBuiltins(s, codes, from, to, scanner, true, found);
   if (found.length === 0) return undefined;
-  return sortAndSeparate(found.slice());
+  return sortAndSeparate(found);
 }
 
 /**
