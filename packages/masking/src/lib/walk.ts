@@ -65,7 +65,6 @@ const TYPE_TAIL = 'pe":"';
 const EMPTY_CODES = new Uint16Array(0);
 /** Characters of an object walked before its `type` shows it is an MCP block, at most. */
 const MAX_REDO = 4096;
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /** First non-blank character of `s[from, to)` opens an object or array. */
 function looksLikeJson(s: string, from: number, to: number): boolean {
@@ -600,26 +599,50 @@ export class Walk {
 
   /** Reads `true`, `false`, `null` or a canonical number at #pos. */
   #tPrimitive(): boolean | number | null {
-    const src = this.#src;
+    const codes = this.#codes;
     const start = this.#pos;
-    if (src.startsWith('true', start)) {
+    const c = codes[start]!;
+    if (
+      c === 116 &&
+      codes[start + 1] === 114 &&
+      codes[start + 2] === 117 &&
+      codes[start + 3] === 101
+    ) {
       this.#pos += 4;
       return true;
     }
-    if (src.startsWith('false', start)) {
+    if (
+      c === 102 &&
+      codes[start + 1] === 97 &&
+      codes[start + 2] === 108 &&
+      codes[start + 3] === 115 &&
+      codes[start + 4] === 101
+    ) {
       this.#pos += 5;
       return false;
     }
-    if (src.startsWith('null', start)) {
+    if (
+      c === 110 &&
+      codes[start + 1] === 117 &&
+      codes[start + 2] === 108 &&
+      codes[start + 3] === 108
+    ) {
       this.#pos += 4;
       return null;
     }
-    NUMBER.lastIndex = start;
-    const m = NUMBER.exec(src);
-    if (m === null) throw GIVE_UP;
-    const value = Number(m[0]);
-    if (String(value) !== m[0]) throw GIVE_UP;
-    this.#pos = start + m[0].length;
+    // A number: the characters numbers are written with, then only what JSON.stringify writes
+    // (String(Number(text)) === text holds for those and for nothing else).
+    let i = start;
+    for (;;) {
+      const d = codes[i]!;
+      if ((d >= 48 && d <= 57) || d === 45 || d === 46 || d === 101 || d === 69 || d === 43) i++;
+      else break;
+    }
+    if (i === start) throw GIVE_UP;
+    const text = this.#src.slice(start, i);
+    const value = Number(text);
+    if (String(value) !== text) throw GIVE_UP;
+    this.#pos = i;
     return value;
   }
 
