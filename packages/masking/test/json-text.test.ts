@@ -130,6 +130,18 @@ describe('JSON text masked in place', () => {
       '{"a":"ada@example.com"}{}',
       '{"a":"ada@example.com",}',
       '{"a":01}',
+      // Numbers: only what JSON.stringify writes stays in the pass.
+      '{"a":1e5,"b":"ada@example.com"}',
+      '{"a":-0,"b":"ada@example.com"}',
+      '{"a":1.,"b":"ada@example.com"}',
+      '{"a":+1,"b":"ada@example.com"}',
+      '{"a":0.10,"b":"ada@example.com"}',
+      '{"a":1e+21,"b":"ada@example.com"}',
+      '{"a":1E21,"b":"ada@example.com"}',
+      '{"a":-1e-7,"b":"ada@example.com"}',
+      '{"a":1-2,"b":"ada@example.com"}',
+      '{"a":4111111111111111,"b":[-12,3.25,true,false,null,tru]}',
+      '{"a":[true,false,null],"b":"ada@example.com"}',
       // Raw control characters and lone surrogates wherever the pass reads without scanning:
       // keys, values under key rules, containers under key rules, JSON inside strings.
       '{"a\u0001":"ada@example.com"}',
