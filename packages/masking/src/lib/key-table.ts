@@ -72,8 +72,11 @@ export class KeyTable {
     for (let i = from; i < to; i++) h = (Math.imul(h, 31) + codes[i]!) | 0;
     const slot = (h ^ (h >>> 13)) & (SLOTS - 1);
     const hit = this.#slots[slot];
-    if (hit !== undefined && hit.key.length === to - from && src.startsWith(hit.key, from)) {
-      return hit;
+    if (hit !== undefined && hit.key.length === to - from) {
+      const key = hit.key;
+      let k = 0;
+      while (k < key.length && key.charCodeAt(k) === codes[from + k]) k++;
+      if (k === key.length) return hit;
     }
     if (hasUnsafe(codes, from, to)) return undefined;
     const info = infoOf(this.#profile, src.slice(from, to));
