@@ -36,9 +36,14 @@ const MCP_TEXT_MIME =
 /** Thrown inside the JSON text pass when only the general path can give the exact result. */
 class GiveUp extends Error {}
 const GIVE_UP = new GiveUp('not canonical json');
-/** Characters that JSON.stringify escapes (or may: surrogates). */
-// eslint-disable-next-line no-control-regex -- control characters are what this finds
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** Whether JSON.stringify escapes (or may: surrogates) a character of `text`. */
+function needsEscape(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 || c === 92 || c < 32 || (c >= 0xd800 && c <= 0xdfff)) return true;
+  }
+  return false;
+}
 
 /** Whether a match starts or ends between the two halves of a surrogate pair. */
 function splitsPair(s: string, matches: readonly Match[]): boolean {
@@ -727,11 +732,7 @@ export class Walk {
         strategy.kind === 'redact'
           ? (strategy.label ?? labelOf(m.type))
           : this.#replace(src.slice(m.start, m.end), m.type, strategy);
-      this.#edit(
-        m.start,
-        m.end,
-        NEEDS_ESCAPE.test(text) ? JSON.stringify(text).slice(1, -1) : text,
-      );
+      this.#edit(m.start, m.end, needsEscape(text) ? JSON.stringify(text).slice(1, -1) : text);
     }
     return false;
   }
