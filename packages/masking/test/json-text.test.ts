@@ -178,6 +178,40 @@ describe('JSON text masked in place', () => {
     }
   });
 
+  it('masks containers under field rules in place as the general path does', () => {
+    const address = {
+      street: 'Grupo Conchita 37',
+      lines: ['Flat 2', '', null, true, 42, 1.5, { floor: 3, note: 'back "door"\n' }],
+      zip: 28001,
+      empty: {},
+      none: [],
+      geo: { lat: 40.4168, lon: -3.7038, ok: false },
+    };
+    const texts = [
+      JSON.stringify({ address, email: 'ada@example.com' }),
+      JSON.stringify({ records: [{ address }, { billingAddress: address, memo: 'x' }] }),
+      JSON.stringify({ address: { '1': 'a', b: 'c' } }),
+      JSON.stringify({ address: [[[[[[[['deep']]]]]]]] }),
+    ];
+    for (const masker of Object.values(maskers)) for (const text of texts) same(masker, text);
+    const partial = createMasker({
+      masterKey: KEY_A,
+      strategies: { ADDRESS: { type: 'partial', keepLast: 2 } },
+    });
+    const hashed = createMasker({ masterKey: KEY_A, strategies: { ADDRESS: 'hash' } });
+    for (const masker of [partial, hashed]) for (const text of texts) same(masker, text);
+    // Depth and size limits inside such a container: a leading space sends the text through
+    // JSON.parse (the general path) at the same depth.
+    const viaSpace = (masker: ContentMasker, text: string): void => {
+      const general = masker.mask(` ${text}`);
+      const direct = masker.mask(text);
+      expect(direct.value).toBe(general.value === ` ${text}` ? text : general.value);
+      expect(direct.findings).toEqual(general.findings);
+    };
+    const limited = [createMasker({ maxDepth: 4 }), createMasker({ maxStringLength: 12 })];
+    for (const masker of limited) for (const text of texts) viaSpace(masker, text);
+  });
+
   it('finds in date-times what the general path finds', () => {
     const masker = maskers['defaults']!;
     const times = [

@@ -760,6 +760,13 @@ export class Walk {
         return false;
       }
     }
+    if (c === 123 || c === 91) {
+      const strategy = rule.strategy ?? this.#profile.strategyFor(rule.type);
+      if (strategy.kind !== 'remove') {
+        this.#tWholeContainer(rule, strategy, depth);
+        return false;
+      }
+    }
     let value: unknown;
     if (c === 34) value = this.#tReadString();
     else if (c === 123 || c === 91) value = this.#tParseContainer();
@@ -770,6 +777,65 @@ export class Walk {
       this.#edit(start, this.#pos, typeof out === 'string' ? jsonOf(out) : JSON.stringify(out));
     else if (typeof value === 'object' && value !== null) this.#tCanonical(start, value);
     return false;
+  }
+
+  /**
+   * The object or array at #pos under a field rule whose strategy keeps values: each string
+   * and number in it replaced where it is, as #whole would replace them (same order, findings
+   * and paths); the general path takes what #whole would not see as JSON.parse gives it.
+   */
+  #tWholeContainer(rule: CompiledRule, strategy: CompiledStrategy, depth: number): void {
+    if (depth >= this.#plan.maxDepth) throw GIVE_UP;
+    const codes = this.#codes;
+    const open = codes[this.#pos]!;
+    const close = open === 123 ? 125 : 93;
+    this.#pos++;
+    if (codes[this.#pos] === close) {
+      this.#pos++;
+      return;
+    }
+    const keys: string[] = [];
+    for (let index = 0; ; index++) {
+      if (open === 123) {
+        if (codes[this.#pos] !== 34) throw GIVE_UP;
+        const info = this.#tKey();
+        if (codes[this.#pos] !== 58 || info.reordered || keys.includes(info.key)) throw GIVE_UP;
+        keys.push(info.key);
+        this.#pos++;
+        this.#stack.push(info.key);
+      } else this.#stack.push(index);
+      const c = codes[this.#pos]!;
+      if (c === 123 || c === 91) this.#tWholeContainer(rule, strategy, depth + 1);
+      else this.#tWholeLeaf(rule, strategy);
+      this.#stack.pop();
+      const next = codes[this.#pos++];
+      if (next === close) return;
+      if (next !== 44) throw GIVE_UP;
+    }
+  }
+
+  /** A string, number or literal inside a container under a field rule (see above). */
+  #tWholeLeaf(rule: CompiledRule, strategy: CompiledStrategy): void {
+    const start = this.#pos;
+    let text: string;
+    if (this.#codes[start] === 34) {
+      text = this.#tReadString();
+      if (text === '') return;
+    } else {
+      const value = this.#tPrimitive();
+      if (typeof value !== 'number') return;
+      text = String(value);
+    }
+    if (text.length > this.#plan.maxStringLength) {
+      this.#edit(start, this.#pos, jsonOf(this.#oversized()));
+      return;
+    }
+    this.#record(rule.type);
+    const out =
+      strategy.kind === 'redact'
+        ? (strategy.label ?? labelOf(rule.type))
+        : this.#replace(text, rule.type, strategy);
+    this.#edit(start, this.#pos, jsonOf(out));
   }
 
   /** Parses the object or array at #pos (moving past it). */
