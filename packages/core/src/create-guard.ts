@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { AuditDispatcher, type AuditOptions } from './audit/audit-dispatcher.js';
 import type { AuditEvent } from './audit/audit-event.js';
+import { isoTime } from './audit/iso-time.js';
 import type { CallContext } from './call-context.js';
 import { digestArgs } from './canonical-json.js';
 import type { Decision, HookFailure, Outcome } from './decision.js';
@@ -42,6 +43,7 @@ import type {
   ApprovalService,
   Authenticator,
   CallSigner,
+  MaskContext,
   MaskFindings,
   Masker,
   PolicyEngine,
@@ -295,10 +297,13 @@ export function createGuard(options: GuardOptions = {}): Guard {
       // The stage running now, for errors thrown (rather than returned) by a stage.
       let current: StageName = 'authenticate';
 
-      const lap = (stage: StageName): void => {
+      // Milliseconds since the last lap, for `timings.<stage> = lap()`: a named store per
+      // stage (one store site for every stage name would be a megamorphic keyed store).
+      const lap = (): number => {
         const t = performance.now();
-        timings[stage] = t - mark;
+        const ms = toMicroseconds(t - mark);
         mark = t;
+        return ms;
       };
       const stop = (stage: StageName, error: GuardError): void => {
         failure = error;
@@ -317,7 +322,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
           }
           let auth = authenticator.authenticate(context);
           if (auth instanceof Promise) auth = await auth;
-          lap('authenticate');
+          timings.authenticate = lap();
           if (!auth.ok) {
             stop('authenticate', auth.error);
             break run;
@@ -332,7 +337,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
           }
           let access = accessControl.authorize(principal, info);
           if (access instanceof Promise) access = await access;
-          lap('authorize');
+          timings.authorize = lap();
           if (!access.ok) {
             stop('authorize', access.error);
             break run;
@@ -342,7 +347,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
           // 3. Validate input.
           current = 'validate';
           const parsed = validate(args);
-          lap('validate');
+          timings.validate = lap();
           if (!parsed.ok) {
             stop('validate', parsed.error);
             break run;
@@ -356,7 +361,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
           if (rateLimit) {
             let limited = rateLimit(principal, toolName, startedAt);
             if (limited instanceof Promise) limited = await limited;
-            lap('rate_limit');
+            timings.rate_limit = lap();
             if (!limited.ok) {
               stop('rate_limit', limited.error);
               break run;
@@ -375,7 +380,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
               now: startedAt,
             });
             if (outcome instanceof Promise) outcome = await outcome;
-            lap('policy');
+            timings.policy = lap();
             matchedPolicies = outcome.matched;
             if (!outcome.ok) {
               stop('policy', outcome.error);
@@ -402,7 +407,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
                 tool: info,
                 argsDigest,
               });
-              lap('approval');
+              timings.approval = lap();
               if (!consumed.ok) {
                 stop('approval', consumed.error);
                 break run;
@@ -417,7 +422,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
                 args: validArgs,
                 argsDigest,
               });
-              lap('approval');
+              timings.approval = lap();
               approvalId = ticket.approvalId;
               stop(
                 'approval',
@@ -433,12 +438,12 @@ export function createGuard(options: GuardOptions = {}): Guard {
             let rejected = applyHook(hook, 'before', undefined);
             if (rejected instanceof Promise) rejected = await rejected;
             if (rejected) {
-              lap('before_hooks');
+              timings.before_hooks = lap();
               stop('before_hooks', rejected);
               break run;
             }
           }
-          if (before.length > 0) lap('before_hooks');
+          if (before.length > 0) timings.before_hooks = lap();
 
           // 7. The handler.
           current = 'handler';
@@ -468,7 +473,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
             const returned = handler(validArgs, handlerContext);
             result = (isThenable(returned) ? await returned : returned) as Awaited<R>;
           } catch (error) {
-            lap('handler');
+            timings.handler = lap();
             // A handler may refuse with a GuardError of its own (row-level checks); anything
             // else stays on the server.
             stop('handler', isGuardError(error) ? error : new HandlerError({ cause: error }));
@@ -481,7 +486,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
             }
             break run;
           }
-          lap('handler');
+          timings.handler = lap();
 
           // 8. After-hooks.
           current = 'after_hooks';
@@ -489,12 +494,12 @@ export function createGuard(options: GuardOptions = {}): Guard {
             let rejected = applyHook(hook, 'after', result);
             if (rejected instanceof Promise) rejected = await rejected;
             if (rejected) {
-              lap('after_hooks');
+              timings.after_hooks = lap();
               stop('after_hooks', rejected);
               break run;
             }
           }
-          if (after.length > 0) lap('after_hooks');
+          if (after.length > 0) timings.after_hooks = lap();
 
           // 9. Mask the result.
           current = 'mask';
@@ -506,7 +511,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
               profiles: obligations.maskProfiles,
             });
             if (masked instanceof Promise) masked = await masked;
-            lap('mask');
+            timings.mask = lap();
             result = masked.value as Awaited<R>;
             findings = masked.findings;
           }
@@ -529,7 +534,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
       }
 
       if (failure) failure.decisionId = decisionId;
-      const latencyMs = performance.now() - t0;
+      const latencyMs = toMicroseconds(performance.now() - t0);
       const outcome: Outcome = failure === undefined ? 'allowed' : outcomeOf(failure);
       const decision: Decision = {
         decisionId,
@@ -551,14 +556,32 @@ export function createGuard(options: GuardOptions = {}): Guard {
       };
 
       if (audit) {
-        const event = await auditEvent(
+        let argsDigest: string | undefined;
+        if (validated) {
+          try {
+            argsDigest = digestArgs(validArgs);
+          } catch {
+            argsDigest = undefined;
+          }
+        }
+        let event: AuditEvent | Promise<AuditEvent> = buildAuditEvent(
           decision,
+          info,
           principal,
           context,
-          trace.parentId,
-          startedAt,
-          findings,
+          { parentSpanId: trace.parentId, startedAt, findings, argsDigest },
         );
+        if (recordArgs && validated) {
+          event = withRecordedArgs(event, validArgs, masker, {
+            target: 'args',
+            tool: info,
+            principal,
+            profiles: obligations.maskProfiles,
+          });
+        }
+        // Awaited only when masking the recorded arguments went async: an await of a plain
+        // value still costs a turn of the microtask queue.
+        if (event instanceof Promise) event = await event;
         const pending = audit.enqueue(event);
         if (pending) await pending;
       }
@@ -618,95 +641,6 @@ export function createGuard(options: GuardOptions = {}): Guard {
           return bypassed ? undefined : run.error;
         }
       }
-
-      function auditEvent(
-        decision: Decision,
-        principal: Principal | undefined,
-        context: CallContext,
-        parentSpanId: string | undefined,
-        startedAt: number,
-        findings: MaskFindings | undefined,
-      ): AuditEvent | Promise<AuditEvent> {
-        let argsDigest: string | undefined;
-        if (validated) {
-          try {
-            argsDigest = digestArgs(validArgs);
-          } catch {
-            argsDigest = undefined;
-          }
-        }
-        const event = buildEvent(argsDigest);
-        if (!(recordArgs && validated)) return event;
-        if (!masker) {
-          event.args = validArgs;
-          return event;
-        }
-        // The audit keeps what masking leaves of the arguments, or nothing.
-        try {
-          const masked = masker.mask(validArgs, {
-            target: 'args',
-            tool: info,
-            principal,
-            profiles: obligations.maskProfiles,
-          });
-          if (!(masked instanceof Promise)) {
-            event.args = masked.value;
-            return event;
-          }
-          return masked.then(
-            (m) => ({ ...event, args: m.value }),
-            () => ({ ...event, args: '[unavailable: masking failed]' }),
-          );
-        } catch {
-          event.args = '[unavailable: masking failed]';
-          return event;
-        }
-
-        function buildEvent(argsDigest: string | undefined): AuditEvent {
-          // One literal with every key, absent ones undefined: every event has the same
-          // shape, which keeps construction fast; JSON serialisation drops the undefined keys.
-          const agent = principal?.agent;
-          const event: Record<keyof AuditEvent, unknown> = {
-            version: 1,
-            decisionId: decision.decisionId,
-            traceId: decision.traceId,
-            parentSpanId,
-            time: new Date(startedAt).toISOString(),
-            tool: decision.tool,
-            operation: info.operation,
-            outcome: decision.outcome,
-            code: decision.code,
-            reason: decision.reason,
-            stage: decision.stage,
-            tenantId: principal?.tenantId,
-            subject: principal?.subject,
-            authenticatedBy: principal?.authenticatedBy,
-            agent: agent && { id: agent.id, sponsor: agent.sponsor, riskTier: agent.riskTier },
-            actor: principal?.actor && { subject: principal.actor.subject },
-            tokenId: principal?.tokenId,
-            clientIp: context.ip,
-            country: context.country,
-            userAgent: context.userAgent?.slice(0, 256),
-            // Sinks receive events read-only: per-call arrays are not copied.
-            matchedRules: decision.matchedRules,
-            matchedPolicies: decision.matchedPolicies,
-            obligations: {
-              maskProfiles: obligations.maskProfiles,
-              annotations: obligations.annotations,
-              stepUp: obligations.stepUp && stepUpRecord(obligations.stepUp),
-              approvalFlow: obligations.approval?.flowId,
-            },
-            approvalId: decision.approvalId,
-            hookFailures: decision.hookFailures,
-            argsDigest,
-            args: undefined,
-            masking: findings && { total: findings.total, byCategory: { ...findings.byCategory } },
-            latencyMs: decision.latencyMs,
-            timings: decision.timings,
-          };
-          return event as AuditEvent;
-        }
-      }
     }
 
     const guarded = async function guardedTool(args: unknown, context?: CallContext) {
@@ -758,6 +692,104 @@ export function createGuard(options: GuardOptions = {}): Guard {
     flush: () => audit?.flush() ?? Promise.resolve(),
     close: () => audit?.close() ?? Promise.resolve(),
   });
+}
+
+/**
+ * Milliseconds rounded to the microsecond: finer digits of `performance.now()` differences
+ * are noise, and a number with three decimals is cheaper to write in every audit line.
+ */
+function toMicroseconds(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** What {@link buildAuditEvent} needs besides the decision, the tool, the caller and the call. */
+interface AuditFacts {
+  readonly parentSpanId: string | undefined;
+  readonly startedAt: number;
+  readonly findings: MaskFindings | undefined;
+  readonly argsDigest: string | undefined;
+}
+
+/** The audit event of a decision, without the recorded arguments. */
+function buildAuditEvent(
+  decision: Decision,
+  tool: ToolInfo,
+  principal: Principal | undefined,
+  context: CallContext,
+  facts: AuditFacts,
+): AuditEvent {
+  // One literal with every key, absent ones undefined: every event has the same shape, which
+  // keeps construction and serialisation fast; JSON serialisation drops the undefined keys.
+  const agent = principal?.agent;
+  const obligations = decision.obligations;
+  const findings = facts.findings;
+  const event: Record<keyof AuditEvent, unknown> = {
+    version: 1,
+    decisionId: decision.decisionId,
+    traceId: decision.traceId,
+    parentSpanId: facts.parentSpanId,
+    time: isoTime(facts.startedAt),
+    tool: decision.tool,
+    operation: tool.operation,
+    outcome: decision.outcome,
+    code: decision.code,
+    reason: decision.reason,
+    stage: decision.stage,
+    tenantId: principal?.tenantId,
+    subject: principal?.subject,
+    authenticatedBy: principal?.authenticatedBy,
+    agent: agent && { id: agent.id, sponsor: agent.sponsor, riskTier: agent.riskTier },
+    actor: principal?.actor && { subject: principal.actor.subject },
+    tokenId: principal?.tokenId,
+    clientIp: context.ip,
+    country: context.country,
+    userAgent: context.userAgent?.slice(0, 256),
+    // Sinks receive events read-only: per-call arrays are not copied.
+    matchedRules: decision.matchedRules,
+    matchedPolicies: decision.matchedPolicies,
+    obligations: {
+      maskProfiles: obligations.maskProfiles,
+      annotations: obligations.annotations,
+      stepUp: obligations.stepUp && stepUpRecord(obligations.stepUp),
+      approvalFlow: obligations.approval?.flowId,
+    },
+    approvalId: decision.approvalId,
+    hookFailures: decision.hookFailures,
+    argsDigest: facts.argsDigest,
+    args: undefined,
+    masking: findings && { total: findings.total, byCategory: { ...findings.byCategory } },
+    latencyMs: decision.latencyMs,
+    timings: decision.timings,
+  };
+  return event as AuditEvent;
+}
+
+/** `event` with the validated arguments (`audit.recordArgs`): what masking leaves of them, or nothing. */
+function withRecordedArgs(
+  event: AuditEvent,
+  args: unknown,
+  masker: Masker | undefined,
+  maskContext: MaskContext,
+): AuditEvent | Promise<AuditEvent> {
+  const record = event as { args?: unknown };
+  if (!masker) {
+    record.args = args;
+    return event;
+  }
+  try {
+    const masked = masker.mask(args, maskContext);
+    if (!(masked instanceof Promise)) {
+      record.args = masked.value;
+      return event;
+    }
+    return masked.then(
+      (m) => ({ ...event, args: m.value }),
+      () => ({ ...event, args: '[unavailable: masking failed]' }),
+    );
+  } catch {
+    record.args = '[unavailable: masking failed]';
+    return event;
+  }
 }
 
 function outcomeOf(error: GuardError): Outcome {

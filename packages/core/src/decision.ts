@@ -35,8 +35,8 @@ export interface Decision {
   readonly obligations: Obligations;
   readonly approvalId?: string | undefined;
   readonly hookFailures: readonly HookFailure[];
-  /** Milliseconds spent in each stage that ran. */
+  /** Milliseconds spent in each stage that ran, to the microsecond. */
   readonly timings: Readonly<Partial<Record<StageName, number>>>;
-  /** Milliseconds from arrival to the end of the pipeline. */
+  /** Milliseconds from arrival to the end of the pipeline, to the microsecond. */
   readonly latencyMs: number;
 }

@@ -136,3 +136,30 @@ describe('rate limits', () => {
       expect(() => createGuard({ rateLimits: rules })).toThrow(GuardConfigError);
   });
 });
+
+describe('rate-limit keys', () => {
+  it('are remembered for a frozen principal, rebuilt for one that can change', async () => {
+    const frozen = Object.freeze(principal({ subject: 'alice', tenantId: 'A' }));
+    const mutable = { ...principal({ subject: 'carol', tenantId: 'A' }) };
+    const guard = createGuard({
+      authenticator: tableAuthenticator({ f: frozen, m: mutable }),
+      accessControl: allowAllAccess(),
+      rateLimits: [
+        { id: 'per-user', limit: 2, windowMs: 60_000 },
+        { id: 'per-tool', limit: 3, windowMs: 60_000, by: ['tenant', 'principal', 'tool'] },
+      ],
+    });
+    const read = guard('crm.read', def, (_args, ctx) => ctx.rateLimit);
+    const write = guard('crm.write', def, (_args, ctx) => ctx.rateLimit);
+    expect((await read.execute({}, { token: 'f' })).ok).toBe(true);
+    expect((await write.execute({}, { token: 'f' })).ok).toBe(true);
+    // The frozen principal's per-user limit (2) is shared by both tools.
+    const third = await read.execute({}, { token: 'f' });
+    expect(third.ok || third.error.reason).toBe('per-user');
+    // A principal that is not frozen is keyed by what it says now.
+    expect((await read.execute({}, { token: 'm' })).ok).toBe(true);
+    expect((await read.execute({}, { token: 'm' })).ok).toBe(true);
+    (mutable as { subject: string }).subject = 'dave';
+    expect((await read.execute({}, { token: 'm' })).ok).toBe(true);
+  });
+});

@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import type { MetricEvent, MetricsListener } from '../metrics.js';
 import type { AuditEvent } from './audit-event.js';
 import type { AuditSink } from './audit-sink.js';
+import { serializeAuditEvent } from './serialize-audit-event.js';
 
 /** What happens when the audit queue is full. */
 export type AuditQueueFullPolicy = 'block' | 'drop-oldest' | 'spill';
@@ -244,7 +245,7 @@ export class AuditDispatcher {
 
   #spill(file: string, events: readonly AuditEvent[]): void {
     let lines = '';
-    for (const event of events) lines += JSON.stringify(event) + '\n';
+    for (const event of events) lines += serializeAuditEvent(event) + '\n';
     try {
       appendFileSync(join(this.#spillDir!, file), lines, { mode: 0o600 });
       this.#stats.spilled += events.length;

@@ -104,9 +104,9 @@ export const auditEventSchema = z
     masking: z
       .strictObject({ total: z.number(), byCategory: z.record(z.string(), z.number()) })
       .optional(),
-    /** Milliseconds from arrival to the end of the pipeline. */
+    /** Milliseconds from arrival to the end of the pipeline, to the microsecond. */
     latencyMs: z.number(),
-    /** Milliseconds per stage that ran. */
+    /** Milliseconds per stage that ran, to the microsecond. */
     timings: z.record(z.string(), z.number()),
   })
   .describe('AgentGuard audit event');

@@ -1,4 +1,5 @@
 import type { AuditSink } from './audit-sink.js';
+import { serializeAuditEvent } from './serialize-audit-event.js';
 
 /** Where {@link stdoutAuditSink} writes. */
 export interface WritableLike {
@@ -23,7 +24,7 @@ export function stdoutAuditSink(options: StdoutAuditSinkOptions = {}): AuditSink
     name: options.name ?? 'stdout',
     write(events) {
       let chunk = '';
-      for (const event of events) chunk += JSON.stringify(event) + '\n';
+      for (const event of events) chunk += serializeAuditEvent(event) + '\n';
       return new Promise((resolve, reject) => {
         stream.write(chunk, (error) => (error ? reject(error) : resolve()));
       });

@@ -37,6 +37,11 @@ interface CompiledRule {
   readonly by: readonly RateLimitDimension[];
   readonly spec: { algorithm: RateLimitAlgorithm; limit: number; windowMs: number };
   readonly applies: ToolMatcher;
+  /**
+   * Keys already built, per frozen principal (authenticators that cache, like jwtAuth, hand
+   * the same frozen principal to every call of a token): key by tool name.
+   */
+  readonly keys: WeakMap<Principal, Map<string, string>>;
 }
 
 /** Applies every matching rule in order; the first exhausted limit rejects. */
@@ -47,6 +52,9 @@ export type RateLimitCheck = (
 ) => MaybePromise<StageResult<RateLimitInfo | undefined>>;
 
 const DIMENSIONS = new Set<RateLimitDimension>(['tenant', 'principal', 'tool']);
+
+/** Most keys remembered per principal and rule. */
+const MAX_CACHED_TOOLS = 256;
 
 /** Validates the rules once and returns the rate-limit stage. */
 export function createRateLimiter(
@@ -80,8 +88,26 @@ export function createRateLimiter(
         windowMs: rule.windowMs,
       },
       applies: rule.tools ? compileToolPatterns(rule.tools) : () => true,
+      keys: new WeakMap(),
     };
   });
+
+  /** {@link keyOf}, built once per frozen principal and tool (a frozen one cannot change). */
+  function keyFor(entry: CompiledRule, principal: Principal, tool: string): string {
+    if (!Object.isFrozen(principal)) return keyOf(entry, principal, tool);
+    let byTool = entry.keys.get(principal);
+    if (byTool === undefined) {
+      byTool = new Map();
+      entry.keys.set(principal, byTool);
+    }
+    let key = byTool.get(tool);
+    if (key === undefined) {
+      key = keyOf(entry, principal, tool);
+      // Tool names come from the guard's registered tools; the bound is for other callers.
+      if (byTool.size < MAX_CACHED_TOOLS) byTool.set(tool, key);
+    }
+    return key;
+  }
 
   function keyOf(entry: CompiledRule, principal: Principal, tool: string): string {
     // Tenant first, always: keys of two tenants can never collide. Parts are length-prefixed
@@ -120,7 +146,7 @@ export function createRateLimiter(
     for (let i = 0; i < compiled.length; i++) {
       const entry = compiled[i]!;
       if (!entry.applies(tool)) continue;
-      const state = store.hit(keyOf(entry, principal, tool), entry.spec, now);
+      const state = store.hit(keyFor(entry, principal, tool), entry.spec, now);
       if (state instanceof Promise) {
         return continueAsync(state, i, tightest);
       }
@@ -141,7 +167,7 @@ export function createRateLimiter(
         const entry = compiled[i]!;
         if (i > index) {
           if (!entry.applies(tool)) continue;
-          state = await store.hit(keyOf(entry, principal, tool), entry.spec, now);
+          state = await store.hit(keyFor(entry, principal, tool), entry.spec, now);
         }
         if (!state.allowed) return reject(entry, state);
         const info = toInfo(entry, state);

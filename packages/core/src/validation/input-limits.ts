@@ -28,6 +28,23 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 const MAX_ISSUES = 20;
 
+/** One value still to check; its path is written only when an issue names it. */
+interface Pending {
+  readonly value: unknown;
+  readonly depth: number;
+  readonly parent: Pending | undefined;
+  readonly key: string | number | undefined;
+}
+
+/** The JSON path of a pending value (`$.a[0].b`). */
+function pathOf(item: Pending): string {
+  const keys: (string | number)[] = [];
+  for (let at: Pending = item; at.parent !== undefined; at = at.parent) keys.push(at.key!);
+  let path = '$';
+  for (let i = keys.length - 1; i >= 0; i--) path = appendPath(path, keys[i]!);
+  return path;
+}
+
 /**
  * Checks raw arguments against `limits` without recursion (a hostile depth cannot overflow the
  * stack) and stops at the first budget exceeded. A cycle shows up as exceeding `maxDepth`;
@@ -38,65 +55,74 @@ const MAX_ISSUES = 20;
 export function checkInputLimits(value: unknown, limits: InputLimits): InputIssue[] {
   const issues: InputIssue[] = [];
   let size = 0;
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '$', depth: 0 }];
+  const stack: Pending[] = [{ value, depth: 0, parent: undefined, key: undefined }];
   while (stack.length > 0) {
     const item = stack.pop()!;
     const current = item.value;
     if (typeof current === 'string') {
       size += current.length + 2;
       if (current.length > limits.maxStringLength) {
-        issues.push({ path: item.path, message: `string longer than ${limits.maxStringLength}` });
+        issues.push({
+          path: pathOf(item),
+          message: `string longer than ${limits.maxStringLength}`,
+        });
       }
     } else if (typeof current === 'number' || typeof current === 'boolean' || current === null) {
       size += 8;
     } else if (typeof current === 'object') {
       if (item.depth >= limits.maxDepth) {
-        issues.push({ path: item.path, message: `nested deeper than ${limits.maxDepth}` });
+        issues.push({ path: pathOf(item), message: `nested deeper than ${limits.maxDepth}` });
         return issues;
       }
       if (Array.isArray(current)) {
         if (current.length > limits.maxArrayLength) {
-          issues.push({ path: item.path, message: `array longer than ${limits.maxArrayLength}` });
+          issues.push({
+            path: pathOf(item),
+            message: `array longer than ${limits.maxArrayLength}`,
+          });
           return issues;
         }
         size += 2 + current.length;
         for (let i = current.length - 1; i >= 0; i--) {
-          stack.push({ value: current[i], path: `${item.path}[${i}]`, depth: item.depth + 1 });
+          stack.push({ value: current[i], depth: item.depth + 1, parent: item, key: i });
         }
       } else {
         const proto: unknown = Object.getPrototypeOf(current);
         if (proto !== Object.prototype && proto !== null) {
-          issues.push({ path: item.path, message: 'not a plain object' });
+          issues.push({ path: pathOf(item), message: 'not a plain object' });
           return issues;
         }
         // Own keys, including a literal "__proto__" created by JSON.parse.
         const keys = Object.keys(current);
         if (keys.length > limits.maxObjectKeys) {
-          issues.push({ path: item.path, message: `more than ${limits.maxObjectKeys} keys` });
+          issues.push({ path: pathOf(item), message: `more than ${limits.maxObjectKeys} keys` });
           return issues;
         }
         size += 2;
         for (let i = keys.length - 1; i >= 0; i--) {
           const key = keys[i]!;
-          const path = appendPath(item.path, key);
           if (FORBIDDEN_KEYS.has(key)) {
-            issues.push({ path, message: 'forbidden key' });
+            issues.push({ path: appendPath(pathOf(item), key), message: 'forbidden key' });
             continue;
           }
           if (key.length > limits.maxStringLength) {
-            issues.push({ path: item.path, message: `key longer than ${limits.maxStringLength}` });
+            issues.push({
+              path: pathOf(item),
+              message: `key longer than ${limits.maxStringLength}`,
+            });
             return issues;
           }
           size += key.length + 3;
           stack.push({
             value: (current as Record<string, unknown>)[key],
-            path,
             depth: item.depth + 1,
+            parent: item,
+            key,
           });
         }
       }
     } else if (current !== undefined) {
-      issues.push({ path: item.path, message: `${typeof current} is not JSON` });
+      issues.push({ path: pathOf(item), message: `${typeof current} is not JSON` });
     }
     if (size > limits.maxTotalSize) {
       issues.push({ path: '$', message: `larger than ${limits.maxTotalSize} bytes` });
@@ -105,6 +131,38 @@ export function checkInputLimits(value: unknown, limits: InputLimits): InputIssu
     if (issues.length >= MAX_ISSUES) return issues;
   }
   return issues;
+}
+
+/**
+ * True when `value` is a plain object whose members are all strings, numbers, booleans, null
+ * or undefined, within `limits`: the common shape of tool arguments, for which
+ * {@link checkInputLimits} would find nothing. Checked without allocating; anything else (a
+ * nested value, an issue) answers false and goes to the full check, which reports.
+ */
+export function isFlatWithinLimits(value: unknown, limits: InputLimits): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const keys = Object.keys(value);
+  if (keys.length > limits.maxObjectKeys) return false;
+  // Values in one call rather than a keyed read per member (a megamorphic load each).
+  const values = Object.values(value) as unknown[];
+  let size = 2;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (FORBIDDEN_KEYS.has(key) || key.length > limits.maxStringLength) return false;
+    size += key.length + 3;
+    const member = values[i];
+    if (typeof member === 'string') {
+      if (member.length > limits.maxStringLength) return false;
+      size += member.length + 2;
+    } else if (typeof member === 'number' || typeof member === 'boolean' || member === null) {
+      size += 8;
+    } else if (member !== undefined) {
+      return false;
+    }
+  }
+  return size <= limits.maxTotalSize;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;

@@ -1,7 +1,12 @@
 import type { z } from 'zod';
 import { InvalidInputError, type InputIssue } from '../errors.js';
 import { fail, ok, type StageResult } from '../result.js';
-import { checkInputLimits, issuePath, type InputLimits } from './input-limits.js';
+import {
+  checkInputLimits,
+  isFlatWithinLimits,
+  issuePath,
+  type InputLimits,
+} from './input-limits.js';
 
 const MAX_REPORTED_ISSUES = 20;
 
@@ -14,9 +19,12 @@ export function createInputValidator<S extends z.ZodType>(
   limits: InputLimits,
 ): InputValidator<z.output<S>> {
   return function validateInput(args) {
-    const limitIssues = checkInputLimits(args, limits);
-    if (limitIssues.length > 0)
-      return fail(new InvalidInputError(limitIssues, { reason: 'limits' }));
+    if (!isFlatWithinLimits(args, limits)) {
+      const limitIssues = checkInputLimits(args, limits);
+      if (limitIssues.length > 0) {
+        return fail(new InvalidInputError(limitIssues, { reason: 'limits' }));
+      }
+    }
     const parsed = schema.safeParse(args);
     if (parsed.success) return ok(parsed.data);
     const issues: InputIssue[] = [];

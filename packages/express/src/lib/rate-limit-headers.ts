@@ -18,9 +18,23 @@ function name(id: string): string {
   return value;
 }
 
+// A rule's policy value only changes with its configuration: one string per rule.
+const policies = new Map<string, { limit: number; windowSeconds: number; value: string }>();
+
 /** The `RateLimit-Policy` header value of a limit that applied. */
 export function rateLimitPolicy(info: RateLimitInfo): string {
-  return `${name(info.rule)};q=${info.limit};w=${info.windowSeconds}`;
+  const cached = policies.get(info.rule);
+  if (
+    cached !== undefined &&
+    cached.limit === info.limit &&
+    cached.windowSeconds === info.windowSeconds
+  ) {
+    return cached.value;
+  }
+  const value = `${name(info.rule)};q=${info.limit};w=${info.windowSeconds}`;
+  if (policies.size >= MAX_QUOTED) policies.clear();
+  policies.set(info.rule, { limit: info.limit, windowSeconds: info.windowSeconds, value });
+  return value;
 }
 
 /** The `RateLimit` header value of a limit that applied. */

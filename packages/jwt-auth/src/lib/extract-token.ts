@@ -42,7 +42,8 @@ export function extractToken(
   const value = header.trim();
   const space = value.indexOf(' ');
   const scheme = space === -1 ? value : value.slice(0, space);
-  if (scheme.toLowerCase() !== 'bearer') {
+  // The usual spelling first: no lower-cased copy of the scheme on every call.
+  if (scheme !== 'Bearer' && scheme.toLowerCase() !== 'bearer') {
     return transport === undefined
       ? failure('missing')
       : { ok: true, token: transport, source: 'transport' };
