@@ -5,7 +5,9 @@ import {
   ForbiddenError,
   auditEventSchema,
   canonicalJson,
+  createDecisionId,
   createGuard,
+  isDecisionId,
   fail,
   memoryAuditSink,
   stdoutAuditSink,
@@ -146,6 +148,38 @@ describe('serializeAuditEvent', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+
+  it('stays exact when events repeat values, lists or escapes between them', () => {
+    const rules = Object.freeze(['r-1', 'r-2']);
+    const base = {
+      version: 1,
+      decisionId: 'd',
+      traceId: 't',
+      time: '2026-01-01T00:00:00.000Z',
+      tool: 'x',
+      operation: 'read',
+      outcome: 'allowed',
+      matchedRules: rules,
+      matchedPolicies: [],
+      obligations: { maskProfiles: [], annotations: {} },
+      hookFailures: [],
+      latencyMs: 0.5,
+      timings: { authenticate: 0.25 },
+    };
+    const variants: Record<string, unknown>[] = [
+      base,
+      { ...base, tool: 'x"y' },
+      base,
+      { ...base, matchedRules: Object.freeze(['r-1', 'r\\2']) },
+      { ...base, matchedRules: ['r-1', 'r-2'] },
+      base,
+      { ...base, subject: 'line\nbreak', tenantId: 'é' },
+      { ...base, subject: 'plain', tenantId: 'é' },
+    ];
+    for (const event of variants) {
+      expect(serializeAuditEvent(event as AuditEvent)).toBe(JSON.stringify(event));
+    }
   });
 
   it('leaves events of another prototype, or with toJSON, to JSON.stringify', () => {
@@ -343,5 +377,28 @@ describe('isFlatWithinLimits', () => {
       { numRuns: 3_000 },
     );
     expect(flat).toBeGreaterThan(100);
+  });
+});
+
+describe('createDecisionId', () => {
+  it('writes the millisecond it is given, whatever came before', () => {
+    const times = fc.array(fc.integer({ min: 1_600_000_000_000, max: 2_000_000_000_000 }), {
+      minLength: 1,
+      maxLength: 20,
+    });
+    fc.assert(
+      fc.property(times, fc.boolean(), (list, repeat) => {
+        for (const ms of repeat ? list.flatMap((t) => [t, t]) : list) {
+          const id = createDecisionId(ms);
+          expect(isDecisionId(id)).toBe(true);
+          const written = Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+          // Ids never go back in time: a clock that steps back keeps the last millisecond.
+          expect(written).toBeGreaterThanOrEqual(ms);
+        }
+      }),
+    );
+    const base = 2_100_000_000_123; // later than any above: ids only move forward
+    const id = createDecisionId(base + 10_000_000);
+    expect(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(base + 10_000_000);
   });
 });

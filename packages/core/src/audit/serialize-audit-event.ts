@@ -155,7 +155,7 @@ function fields(e: Record<string, unknown>): string {
 /** `out` with the member at `index` appended (a string without its closing quote). */
 function member(out: string, index: number, value: unknown): string {
   if (value === undefined) return out;
-  if (typeof value === 'string' && isPlain(value)) {
+  if (typeof value === 'string' && (value === lastPlain[index] || isPlainAt(index, value))) {
     const text = out + (open ? AFTER_OPEN_QUOTE[index]! : AFTER_CLOSED_QUOTE[index]!) + value;
     open = true;
     return text;
@@ -227,6 +227,22 @@ function isPlain(text: string): boolean {
   return PLAIN.test(text);
 }
 
+/**
+ * The last string of each key found plain. Most keys repeat from event to event (tool,
+ * outcome, tenant, subject, client address…): an equal string skips the check.
+ */
+const lastPlain: (string | undefined)[] = KEYS.map(() => undefined);
+
+function isPlainAt(index: number, text: string): boolean {
+  if (!isPlain(text)) return false;
+  lastPlain[index] = text;
+  return true;
+}
+
+/** The last frozen list of strings written (rule ids repeat), and its JSON. */
+let lastList: readonly unknown[] | undefined;
+let lastListJson = '';
+
 /** A number as JSON; milliseconds with at most three decimals take the cheap path. */
 function numberJson(value: number): string {
   // Below 1e9, a number of whole microseconds has one shortest form, with at most three
@@ -242,13 +258,20 @@ function numberJson(value: number): string {
 /** Empty lists and lists of plain strings (rule ids) written directly. */
 function arrayJson(value: readonly unknown[]): string {
   if (value.length === 0) return '[]';
+  // A frozen list cannot have changed since it was written.
+  if (value === lastList && Object.isFrozen(value)) return lastListJson;
   let out = '[';
   for (let i = 0; i < value.length; i++) {
     const item = value[i];
     if (typeof item !== 'string' || !isPlain(item)) return JSON.stringify(value);
     out += (i === 0 ? '"' : ',"') + item + '"';
   }
-  return out + ']';
+  out += ']';
+  if (Object.isFrozen(value)) {
+    lastList = value;
+    lastListJson = out;
+  }
+  return out;
 }
 
 /** The obligations as the guard records them: empty most of the time. */

@@ -7,13 +7,15 @@ export type MergedArgs =
 
 /**
  * Copies the own keys of one source into `args`. Returns the issues so far (allocated on the
- * first one only): a source that is not an object, a reserved key, a key given twice.
+ * first one only): a source that is not an object, a reserved key, a key given twice. The
+ * `first` source fills an empty object: none of its keys can collide.
  */
 function addSource(
   args: Record<string, unknown>,
   source: string,
   value: unknown,
   issues: InputIssue[] | undefined,
+  first: boolean,
 ): InputIssue[] | undefined {
   if (value === undefined || value === null) return issues;
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -26,7 +28,7 @@ function addSource(
     // assigned to it (JSON.parse and querystring make it an own key).
     if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
       (issues ??= []).push({ path: `$.${key}`, message: 'reserved key' });
-    } else if (Object.hasOwn(args, key)) {
+    } else if (!first && Object.hasOwn(args, key)) {
       (issues ??= []).push({
         path: `$.${key}`,
         message: 'given in more than one of params, query, body',
@@ -45,8 +47,8 @@ function addSource(
  */
 export function mergeArgs(params: unknown, query: unknown, body: unknown): MergedArgs {
   const args: Record<string, unknown> = {};
-  let issues = addSource(args, 'params', params, undefined);
-  issues = addSource(args, 'query', query, issues);
-  issues = addSource(args, 'body', body, issues);
+  let issues = addSource(args, 'params', params, undefined, true);
+  issues = addSource(args, 'query', query, issues, false);
+  issues = addSource(args, 'body', body, issues, false);
   return issues === undefined ? { ok: true, args } : { ok: false, issues };
 }
