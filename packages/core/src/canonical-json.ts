@@ -65,8 +65,10 @@ function write(value: unknown, depth: number): string {
 
 /** True when every member is a string, a finite number, a boolean or null. */
 function hasOnlyPlainValues(record: Record<string, unknown>): boolean {
-  // Values in one call rather than a keyed read per member (a megamorphic load each).
-  for (const member of Object.values(record)) {
+  // for-in reads from the enumeration cache without allocating; keys it sees beyond the own
+  // ones (a polluted Object.prototype) can only make this answer false.
+  for (const key in record) {
+    const member = record[key];
     switch (typeof member) {
       case 'string':
       case 'boolean':

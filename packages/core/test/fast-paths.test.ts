@@ -182,6 +182,32 @@ describe('serializeAuditEvent', () => {
     }
   });
 
+  it('stays exact when Object.prototype has an enumerable key', () => {
+    const event = {
+      version: 1,
+      decisionId: 'd',
+      traceId: 't',
+      time: 'x',
+      tool: 't',
+      operation: 'read',
+      outcome: 'allowed',
+      matchedRules: [],
+      matchedPolicies: [],
+      obligations: { maskProfiles: [], annotations: {} },
+      hookFailures: [],
+      latencyMs: 1,
+      timings: { authenticate: 0.5 },
+    } as unknown as AuditEvent;
+    const proto = Object.prototype as Record<string, unknown>;
+    proto['polluted'] = 'yes';
+    try {
+      expect(serializeAuditEvent(event)).toBe(JSON.stringify(event));
+    } finally {
+      delete proto['polluted'];
+    }
+    expect(serializeAuditEvent(event)).toBe(JSON.stringify(event));
+  });
+
   it('leaves events of another prototype, or with toJSON, to JSON.stringify', () => {
     class Event {
       version = 1;

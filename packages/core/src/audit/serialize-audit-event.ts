@@ -179,16 +179,12 @@ function closedMember(out: string, index: number, json: string): string {
 function knownShape(e: Record<string, unknown>): boolean {
   if (Object.getPrototypeOf(e) !== Object.prototype || 'toJSON' in e) return false;
   if (typeof e['version'] !== 'number') return false;
-  const keys = Object.keys(e);
-  if (keys[0] !== 'version') return false;
-  if (keys.length === KEYS.length) {
-    // The guard's events: every key.
-    for (let i = 1; i < keys.length; i++) if (keys[i] !== KEYS[i]) return false;
-    return true;
-  }
-  let next = 1;
-  for (let i = 1; i < keys.length; i++) {
-    while (next < KEYS.length && KEYS[next] !== keys[i]) next++;
+  // for-in walks the keys without allocating a list; it also sees inherited enumerable keys,
+  // which JSON.stringify ignores: any such key fails the check (the slow path is still exact).
+  let next = 0;
+  for (const key in e) {
+    if (next === 0 && key !== 'version') return false;
+    while (next < KEYS.length && KEYS[next] !== key) next++;
     if (next === KEYS.length) return false;
     next++;
   }
@@ -249,11 +245,32 @@ function numberJson(value: number): string {
   // decimals: what ECMAScript writes for it.
   const micros = Math.round(value * 1000);
   if (value >= 0 && value < 1e9 && micros / 1000 === value) {
+    if (micros < 1000) return BELOW_ONE[micros]!;
     const ms = Math.floor(micros / 1000);
     return String(ms) + FRACTIONS[micros - ms * 1000]!;
   }
   return JSON.stringify(value);
 }
+
+/** `0`, `0.001` … `0.999`: most stages take less than a millisecond. */
+const BELOW_ONE: readonly string[] = FRACTIONS.map((fraction) => `0${fraction}`);
+
+/** `"stage":` (first) and `,"stage":` (next) of the pipeline's stage names, quoted once. */
+const STAGE_KEYS = new Map<string, { readonly first: string; readonly next: string }>(
+  [
+    'authenticate',
+    'authorize',
+    'validate',
+    'rate_limit',
+    'policy',
+    'approval',
+    'before_hooks',
+    'handler',
+    'after_hooks',
+    'mask',
+    'audit',
+  ].map((stage) => [stage, { first: `"${stage}":`, next: `,"${stage}":` }]),
+);
 
 /** Empty lists and lists of plain strings (rule ids) written directly. */
 function arrayJson(value: readonly unknown[]): string {
@@ -290,13 +307,16 @@ function isEmptyObligations(value: object): boolean {
   if (!Array.isArray(profiles) || profiles.length !== 0 || 'toJSON' in profiles) return false;
   if (!isEmptyPlainObject(annotations)) return false;
   if (o['stepUp'] !== undefined || o['approvalFlow'] !== undefined) return false;
-  const keys = Object.keys(value);
-  return (
-    keys[0] === 'maskProfiles' &&
-    keys[1] === 'annotations' &&
-    (keys.length === 2 || (keys.length === 4 && keys[2] === 'stepUp' && keys[3] === 'approvalFlow'))
-  );
+  // The keys the guard writes, in its order (with or without the two undefined ones).
+  let index = 0;
+  for (const key in value) {
+    if (key !== OBLIGATION_KEYS[index]) return false;
+    index++;
+  }
+  return index === 2 || index === 4;
 }
+
+const OBLIGATION_KEYS = ['maskProfiles', 'annotations', 'stepUp', 'approvalFlow'];
 
 function isEmptyPlainObject(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
@@ -315,16 +335,31 @@ function timings(out: string, value: unknown): string {
   ) {
     return member(out, TIMINGS!, value);
   }
-  // Keys and values side by side: no keyed read per stage.
-  const keys = Object.keys(value);
-  const values = Object.values(value) as unknown[];
-  let text = '';
-  for (let i = 0; i < keys.length; i++) {
-    const ms = values[i];
+  // for-in: no key list allocated, and each read comes from its enumeration cache. With an
+  // enumerable key on Object.prototype (which for-in would see and JSON.stringify skip), the
+  // slow path.
+  if (hasEnumerableInherited()) return member(out, TIMINGS!, value);
+  const record = value as Record<string, unknown>;
+  let text = '{';
+  for (const key in record) {
+    const ms = record[key];
     if (ms === undefined) continue;
-    const key = keys[i]!;
-    if (typeof ms !== 'number' || !isPlain(key)) return member(out, TIMINGS!, value);
-    text += (text.length === 0 ? '"' : ',"') + key + '":' + numberJson(ms);
+    if (typeof ms !== 'number') return member(out, TIMINGS!, value);
+    const stage = STAGE_KEYS.get(key);
+    let quoted: string;
+    if (stage !== undefined) {
+      quoted = text.length === 1 ? stage.first : stage.next;
+    } else {
+      if (!isPlain(key)) return member(out, TIMINGS!, value);
+      quoted = text.length === 1 ? `"${key}":` : `,"${key}":`;
+    }
+    text += quoted + numberJson(ms);
   }
-  return closedMember(out, TIMINGS!, '{' + text + '}');
+  return closedMember(out, TIMINGS!, text + '}');
+}
+
+/** True when Object.prototype has an enumerable key (someone added one): for-in would see it. */
+function hasEnumerableInherited(): boolean {
+  for (const _ in Object.prototype) return true;
+  return false;
 }

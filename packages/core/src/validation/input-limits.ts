@@ -143,16 +143,15 @@ export function isFlatWithinLimits(value: unknown, limits: InputLimits): boolean
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return false;
-  const keys = Object.keys(value);
-  if (keys.length > limits.maxObjectKeys) return false;
-  // Values in one call rather than a keyed read per member (a megamorphic load each).
-  const values = Object.values(value) as unknown[];
+  // for-in reads each member from the enumeration cache, without allocating key lists. It
+  // also sees keys inherited from a polluted Object.prototype: they only make this stricter.
   let size = 2;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+  let count = 0;
+  for (const key in value) {
+    if (++count > limits.maxObjectKeys) return false;
     if (FORBIDDEN_KEYS.has(key) || key.length > limits.maxStringLength) return false;
     size += key.length + 3;
-    const member = values[i];
+    const member = (value as Record<string, unknown>)[key];
     if (typeof member === 'string') {
       if (member.length > limits.maxStringLength) return false;
       size += member.length + 2;

@@ -59,7 +59,8 @@ export function extractToken(
 
 function tokenInQuery(extra: Readonly<Record<string, unknown>>): boolean {
   const url = extra['url'];
-  if (typeof url === 'string' && QUERY_TOKEN.test(url)) return true;
+  // Without an `=` the pattern cannot match: most URLs skip it.
+  if (typeof url === 'string' && url.includes('=') && QUERY_TOKEN.test(url)) return true;
   const query = extra['query'];
   return typeof query === 'object' && query !== null && Object.hasOwn(query, 'access_token');
 }
