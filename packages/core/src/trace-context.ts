@@ -34,6 +34,8 @@ export function readTraceparent(header: string | undefined): TraceContext {
 
 const POOL_SIZE = 16 * 512;
 const pool = Buffer.alloc(POOL_SIZE);
+/** The pool as hex, converted once per refill: an id is a slice of it, not a conversion. */
+let poolHex = '';
 let offset = POOL_SIZE;
 
 /** 16 random bytes as hex, from a pool refilled in bulk (one syscall per 512 ids). */
@@ -41,11 +43,14 @@ function newTraceId(): string {
   for (;;) {
     if (offset + 16 > POOL_SIZE) {
       randomFillSync(pool);
+      poolHex = pool.toString('hex');
       offset = 0;
     }
-    const id = pool.toString('hex', offset, offset + 16);
+    const start = offset;
     offset += 16;
     // An all-zero trace id is invalid; 2^-128, but cheap to rule out.
-    if (!ALL_ZERO.test(id)) return id;
+    for (let i = start; i < start + 16; i++) {
+      if (pool[i] !== 0) return poolHex.slice(start * 2, start * 2 + 32);
+    }
   }
 }

@@ -8,6 +8,7 @@ import {
   createDecisionId,
   createGuard,
   isDecisionId,
+  readTraceparent,
   fail,
   memoryAuditSink,
   stdoutAuditSink,
@@ -426,5 +427,13 @@ describe('createDecisionId', () => {
     const base = 2_100_000_000_123; // later than any above: ids only move forward
     const id = createDecisionId(base + 10_000_000);
     expect(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16)).toBe(base + 10_000_000);
+  });
+});
+
+describe('new trace ids', () => {
+  it('are 32 lower-case hex digits, never all zero, distinct across pool refills', () => {
+    const ids = Array.from({ length: 2_000 }, () => readTraceparent(undefined).traceId);
+    for (const id of ids) expect(id).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
