@@ -20,7 +20,13 @@ import type { z } from 'zod';
 import type { ChallengeOptions } from '@agentguard/core';
 import { mergeArgs } from './lib/args.js';
 import { rateLimitPolicy, rateLimitState } from './lib/rate-limit-headers.js';
-import { clientIp, requestApp, requestPath, requestQuery } from './lib/request-info.js';
+import {
+  bearerToken,
+  clientIp,
+  requestApp,
+  requestPath,
+  requestQuery,
+} from './lib/request-info.js';
 import { sendGuardError } from './send-guard-error.js';
 
 /** Options of {@link createExpressGuard}. */
@@ -61,7 +67,6 @@ export type GuardRoute = <S extends z.ZodType, R>(
   handler?: RouteHandler<S, R>,
 ) => RequestHandler;
 
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const APPROVAL_ID = /^[\x21-\x7e]{1,256}$/;
 
 /** Where the call context of a request keeps its Express side, out of the stages' sight. */
@@ -185,7 +190,7 @@ export function createExpressGuard(
       const traceparent = headers.traceparent;
       const call: Pending = { req, res, rateLimit: undefined, passed: undefined, args: undefined };
       const context: RouteCallContext = {
-        token: authorization === undefined ? undefined : BEARER.exec(authorization)?.[1],
+        token: authorization === undefined ? undefined : bearerToken(authorization),
         headers,
         ip: clientIp(req, app),
         userAgent: headers['user-agent'],
