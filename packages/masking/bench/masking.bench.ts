@@ -1,31 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { arch, cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { reportTarget, runSuite, type BenchRow } from '../../../bench/lib/harness.js';
+import { reportTarget } from '../../../bench/lib/harness.js';
 import { createMasker } from '@agentguard/masking';
 import { CorpusBuilder, type LabeledDoc } from '../test/fixtures/corpus.js';
+import { PEERS } from './peers.js';
 
-// Text in, text out: every library receives the JSON text of a tool response.
-const require = createRequire(import.meta.url);
-const { SyncRedactor } = require('redact-pii') as {
-  SyncRedactor: new () => { redact(s: string): string };
-};
-const { Redactor } = require('@redactpii/node') as {
-  Redactor: new () => { redact(s: string): string };
-};
-const { PiiSanitizer } = require('@cdssnc/sanitize-pii') as {
-  PiiSanitizer: new () => { sanitize(s: string): string };
-};
-const { removePII } = (await import('@coffeeandfun/remove-pii')) as {
-  removePII: (s: string) => string;
-};
-const root = join(import.meta.dirname, '..', '..', '..');
-const version = (name: string): string =>
-  (
-    JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
-      version: string;
-    }
-  ).version;
+// Text in, text out: every library receives the JSON text of a tool response. Each library is
+// timed in a process of its own (measure-peer.ts), so that no library's garbage, heap size or
+// JIT state lands on another's clock; the processes run one at a time, in rounds, each round
+// in a rotated order, and each figure is the median of the rounds. Env: BENCH_ROUNDS
+// (default 3), BENCH_SMALL_MS / BENCH_LARGE_MS (timed milliseconds per process and size).
 
 interface Doc {
   readonly text: string;
@@ -69,47 +55,17 @@ for (let k = 0; k < 16; k++) {
   cursor = built.next;
 }
 const large = buildDoc(builder, cursor, 1_000_000).doc;
+const smallBytes = small.reduce((n, d) => n + Buffer.byteLength(d.text), 0) / small.length;
+const largeBytes = Buffer.byteLength(large.text);
+console.log(
+  `corpus: 16 responses of ~${Math.round(smallBytes)} B, one of ${largeBytes} B; ${large.planted.length} planted values and ${large.decoys.length} decoys in the large one`,
+);
 
-const ours = createMasker();
-const redactPii = new SyncRedactor();
-const redactpiiNode = new Redactor();
-const sanitizer = new PiiSanitizer();
-
-interface Lib {
-  readonly name: string;
-  readonly library: string;
-  readonly run: (text: string) => string;
-}
-const libs: Lib[] = [
-  {
-    name: 'agentguard createMasker (defaults)',
-    library: '@agentguard/masking',
-    run: (t) => ours.mask(t).value,
-  },
-  {
-    name: 'redact-pii SyncRedactor',
-    library: `redact-pii@${version('redact-pii')}`,
-    run: (t) => redactPii.redact(t),
-  },
-  {
-    name: '@redactpii/node Redactor',
-    library: `@redactpii/node@${version('@redactpii/node')}`,
-    run: (t) => redactpiiNode.redact(t),
-  },
-  {
-    name: '@coffeeandfun/remove-pii removePII',
-    library: `@coffeeandfun/remove-pii@${version('@coffeeandfun/remove-pii')}`,
-    run: (t) => removePII(t),
-  },
-  {
-    name: '@cdssnc/sanitize-pii PiiSanitizer',
-    library: `@cdssnc/sanitize-pii@${version('@cdssnc/sanitize-pii')}`,
-    run: (t) => sanitizer.sanitize(t),
-  },
-];
-
-function quality(lib: Lib): { recall: number; decoysKept: number; validJson: boolean } {
-  const out = lib.run(large.text);
+/** Recall, decoys kept and JSON validity of one library on the 1 MB response (untimed). */
+async function quality(
+  load: () => Promise<(text: string) => string>,
+): Promise<{ recall: number; decoysKept: number; validJson: boolean }> {
+  const out = (await load())(large.text);
   const recall = large.planted.filter((v) => !out.includes(v)).length / large.planted.length;
   const decoysKept = large.decoys.filter((v) => out.includes(v)).length / large.decoys.length;
   let validJson = true;
@@ -121,32 +77,134 @@ function quality(lib: Lib): { recall: number; decoysKept: number; validJson: boo
   return { recall, decoysKept, validJson };
 }
 
-const smallBytes = small.reduce((n, d) => n + Buffer.byteLength(d.text), 0) / small.length;
-const largeBytes = Buffer.byteLength(large.text);
-console.log(
-  `corpus: 16 responses of ~${Math.round(smallBytes)} B, one of ${largeBytes} B; ${large.planted.length} planted values and ${large.decoys.length} decoys in the large one`,
-);
+interface Timing {
+  meanMicros: number;
+  p50Micros: number;
+  p99Micros: number;
+  cpuMicros: number;
+  calls: number;
+}
+interface Measured {
+  id: string;
+  small: Timing;
+  large: Timing;
+  afterGcMicros: number;
+}
 
-let s = 0;
-const smallRows = await runSuite(
-  'masking-10kb',
-  libs.map((lib) => ({
-    name: `${lib.name} 10 KB`,
-    library: lib.library,
-    fn: () => lib.run(small[s++ % 16]!.text),
-  })),
-  { baseline: `${libs[0]!.name} 10 KB` },
+const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const work = mkdtempSync(join(tmpdir(), 'agentguard-masking-bench-'));
+const corpusFile = join(work, 'corpus.json');
+writeFileSync(corpusFile, JSON.stringify({ small: small.map((d) => d.text), large: large.text }));
+const measured = new Map<string, Measured[]>(PEERS.map((p) => [p.id, []]));
+try {
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < PEERS.length; k++) {
+      const peer = PEERS[(k + round) % PEERS.length]!;
+      const child = spawnSync(
+        process.execPath,
+        [
+          '--expose-gc',
+          '--import',
+          'tsx',
+          join(import.meta.dirname, 'measure-peer.ts'),
+          peer.id,
+          corpusFile,
+        ],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      if (child.status !== 0) throw new Error(`measuring ${peer.id} failed (${child.status})`);
+      measured.get(peer.id)!.push(JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Measured);
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const ours = createMasker();
+
+console.log('\n## masking: speed beside quality (same corpus)\n');
+console.log(
+  '| redactor | library | 10 KB MB/s | 10 KB mean / p50 / p99 | 10 KB CPU per call | 1 MB MB/s | 1 MB per response | 1 MB CPU per call | 10 KB after a full GC | recall | decoys kept | valid JSON |',
 );
-const fastLibs = libs.filter((l) => !l.name.startsWith('redact-pii'));
-const largeRows = await runSuite(
-  'masking-1mb',
-  fastLibs.map((lib) => ({
-    name: `${lib.name} 1 MB`,
-    library: lib.library,
-    fn: () => lib.run(large.text),
-  })),
-  { baseline: `${libs[0]!.name} 1 MB` },
+console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+interface Row {
+  id: string;
+  name: string;
+  library: string;
+  smallMbs: number;
+  smallMeanMicros: number;
+  smallP50Micros: number;
+  smallP99Micros: number;
+  smallCpuMicros: number;
+  largeMbs: number;
+  largeMeanMillis: number;
+  largeCpuMillis: number;
+  /** Mean time per 10 KB call over the 320 calls after a full garbage collection. */
+  afterGcMicros: number;
+  smallMbsRounds: number[];
+  largeMbsRounds: number[];
+  recall: number;
+  decoysKept: number;
+  validJson: boolean;
+}
+const rows: Row[] = [];
+for (const peer of PEERS) {
+  const runs = measured.get(peer.id)!;
+  const q = await quality(peer.load);
+  const smallMbsRounds = runs.map((r) => smallBytes / r.small.meanMicros);
+  const largeMbsRounds = runs.map((r) => largeBytes / r.large.meanMicros);
+  const row: Row = {
+    id: peer.id,
+    name: peer.name,
+    library: peer.library,
+    smallMbs: median(smallMbsRounds),
+    smallMeanMicros: median(runs.map((r) => r.small.meanMicros)),
+    smallP50Micros: median(runs.map((r) => r.small.p50Micros)),
+    smallP99Micros: median(runs.map((r) => r.small.p99Micros)),
+    smallCpuMicros: median(runs.map((r) => r.small.cpuMicros)),
+    largeMbs: median(largeMbsRounds),
+    largeMeanMillis: median(runs.map((r) => r.large.meanMicros)) / 1000,
+    largeCpuMillis: median(runs.map((r) => r.large.cpuMicros)) / 1000,
+    afterGcMicros: median(runs.map((r) => r.afterGcMicros)),
+    smallMbsRounds,
+    largeMbsRounds,
+    ...q,
+  };
+  rows.push(row);
+  console.log(
+    `| ${row.name} | ${row.library} | ${row.smallMbs.toFixed(1)} | ${row.smallMeanMicros.toFixed(0)} / ${row.smallP50Micros.toFixed(0)} / ${row.smallP99Micros.toFixed(0)} µs | ${row.smallCpuMicros.toFixed(0)} µs | ${row.largeMbs.toFixed(1)} | ${row.largeMeanMillis.toFixed(2)} ms | ${row.largeCpuMillis.toFixed(2)} ms | ${row.afterGcMicros.toFixed(0)} µs | ${(q.recall * 100).toFixed(1)}% | ${(q.decoysKept * 100).toFixed(1)}% | ${q.validJson ? 'yes' : 'no'} |`,
+  );
+}
+console.log(
+  `- each library in a process of its own, ${rounds} rounds in rotated order; figures are medians of the rounds (MB/s from the mean time per call; CPU per call from process.cpuUsage, garbage collection included; after a full GC: mean of the 320 calls that follow a forced full collection, median of five).`,
 );
+for (const row of rows) {
+  console.log(
+    `- ${row.name}: 10 KB MB/s per round ${row.smallMbsRounds.map((v) => v.toFixed(1)).join(', ')}; 1 MB ${row.largeMbsRounds.map((v) => v.toFixed(1)).join(', ')}`,
+  );
+}
+
+const mine = rows[0]!;
+const mbs = (v: number): string => `${v.toFixed(1)} MB/s`;
+for (const peer of rows.slice(1)) {
+  reportTarget(
+    `10 KB: faster than ${peer.name}`,
+    mine.smallMbs > peer.smallMbs,
+    `${mbs(mine.smallMbs)} vs ${mbs(peer.smallMbs)}; CPU per call ${mine.smallCpuMicros.toFixed(0)} vs ${peer.smallCpuMicros.toFixed(0)} µs`,
+  );
+  reportTarget(
+    `1 MB: faster than ${peer.name}`,
+    mine.largeMbs > peer.largeMbs,
+    `${mbs(mine.largeMbs)} vs ${mbs(peer.largeMbs)}; CPU per call ${mine.largeCpuMillis.toFixed(2)} vs ${peer.largeCpuMillis.toFixed(2)} ms`,
+  );
+  reportTarget(
+    `recall higher than ${peer.name}`,
+    mine.recall > peer.recall,
+    `${(mine.recall * 100).toFixed(1)}% vs ${(peer.recall * 100).toFixed(1)}%`,
+  );
+}
 
 function timeMs(fn: () => unknown, runs: number): number {
   const times: number[] = [];
@@ -157,48 +215,6 @@ function timeMs(fn: () => unknown, runs: number): number {
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
-}
-
-// redact-pii takes about half a second per megabyte: timed by hand, three runs.
-const slowLarge = timeMs(() => redactPii.redact(large.text), 3);
-
-console.log('\n## masking: speed beside quality (same corpus)\n');
-console.log(
-  '| redactor | library | 10 KB MB/s | 10 KB p50 / p99 | 1 MB MB/s | 1 MB per response | recall | decoys kept | valid JSON |',
-);
-console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
-const summary: { name: string; smallMbs: number; largeMbs: number; recall: number }[] = [];
-for (const lib of libs) {
-  const sr = smallRows.find((r) => r.name.startsWith(lib.name))!;
-  const lr: BenchRow | undefined = largeRows.find((r) => r.name.startsWith(lib.name));
-  const largeMs = lr ? lr.meanMicros / 1000 : slowLarge;
-  const q = quality(lib);
-  const smallMbs = (sr.opsPerSecond * smallBytes) / 1e6;
-  const largeMbs = largeBytes / 1e6 / (largeMs / 1000);
-  summary.push({ name: lib.name, smallMbs, largeMbs, recall: q.recall });
-  console.log(
-    `| ${lib.name} | ${lib.library} | ${smallMbs.toFixed(2)} | ${sr.p50Micros.toFixed(0)} µs / ${sr.p99Micros.toFixed(0)} µs | ${largeMbs.toFixed(2)} | ${largeMs.toFixed(2)} ms${lr ? '' : ' (3 runs)'} | ${(q.recall * 100).toFixed(1)}% | ${(q.decoysKept * 100).toFixed(1)}% | ${q.validJson ? 'yes' : 'no'} |`,
-  );
-}
-
-const mine = summary[0]!;
-const mbs = (v: number): string => `${v.toFixed(1)} MB/s`;
-for (const peer of summary.slice(1)) {
-  reportTarget(
-    `10 KB: faster than ${peer.name}`,
-    mine.smallMbs > peer.smallMbs,
-    `${mbs(mine.smallMbs)} vs ${mbs(peer.smallMbs)}`,
-  );
-  reportTarget(
-    `1 MB: faster than ${peer.name}`,
-    mine.largeMbs > peer.largeMbs,
-    `${mbs(mine.largeMbs)} vs ${mbs(peer.largeMbs)}`,
-  );
-  reportTarget(
-    `recall higher than ${peer.name}`,
-    mine.recall > peer.recall,
-    `${(mine.recall * 100).toFixed(1)}% vs ${(peer.recall * 100).toFixed(1)}%`,
-  );
 }
 
 // Hostile input: 1 MB strings built to make scanners backtrack or rescan.
@@ -238,4 +254,28 @@ reportTarget(
   '1 MB of hostile input under 50 ms (margin for a loaded machine)',
   worst < 50,
   `worst ${worst.toFixed(1)} ms`,
+);
+
+const dir = join(import.meta.dirname, '..', '..', '..', 'bench', 'results');
+mkdirSync(dir, { recursive: true });
+writeFileSync(
+  join(dir, 'masking.json'),
+  JSON.stringify(
+    {
+      suite: 'masking',
+      date: new Date().toISOString(),
+      machine: {
+        cpu: cpus()[0]?.model,
+        cores: cpus().length,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        os: `${platform()} ${release()} ${arch()}`,
+        node: process.version,
+      },
+      settings: { rounds, smallBytes, largeBytes },
+      rows,
+      hostileWorstMillis: worst,
+    },
+    null,
+    2,
+  ) + '\n',
 );

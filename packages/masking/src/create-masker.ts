@@ -12,7 +12,7 @@ import {
 } from '@agentguard/core';
 import { compileOptions } from './lib/compile.js';
 import { tokenDigest } from './lib/keyring.js';
-import { Walk } from './lib/walk.js';
+import { Walk, keepShapes } from './lib/walk.js';
 import type {
   CustomDetector,
   DetokenizeAudit,
@@ -146,6 +146,7 @@ export interface ContentMasker extends Masker {
  */
 export function createMasker(options: MaskerOptions = {}): ContentMasker {
   const plan = compileOptions(options);
+  keepShapes(plan);
 
   function mask<T = unknown>(value: T, context?: PartialMaskContext | MaskContext): MaskResult<T> {
     const profile = plan.profileFor(context?.profiles ?? []);
