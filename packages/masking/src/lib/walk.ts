@@ -1,6 +1,7 @@
 import { MaskingRejectedError } from '../errors.js';
 import type { CompiledProfile, CompiledRule, MaskerPlan } from './compile.js';
 import type { TenantKeys } from './keyring.js';
+import { decodeCanonical } from './json-string.js';
 import { KeyTable, keyStep, type KeyInfo } from './key-table.js';
 import { formatPath, matchPath } from './paths.js';
 import type { Match } from './match.js';
@@ -688,14 +689,8 @@ export class Walk {
       if (hasUnsafe(this.#codes, q + 1, end)) throw GIVE_UP;
       return src.slice(q + 1, end);
     }
-    const token = src.slice(q, end + 1);
-    let value: unknown;
-    try {
-      value = JSON.parse(token);
-    } catch {
-      throw GIVE_UP;
-    }
-    if (typeof value !== 'string' || JSON.stringify(value) !== token) throw GIVE_UP;
+    const value = decodeCanonical(src, this.#codes, q + 1, end);
+    if (value === undefined) throw GIVE_UP;
     return value;
   }
 
