@@ -50,7 +50,7 @@ import type {
   PolicyMatch,
   SignerProvider,
 } from './stages.js';
-import type { ToolDefinition, ToolInfo } from './tool.js';
+import type { OperationKind, ToolDefinition, ToolInfo } from './tool.js';
 import { compileToolPatterns, type ToolMatcher } from './tool-pattern.js';
 import { readTraceparent } from './trace-context.js';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from './validation/input-limits.js';
@@ -154,6 +154,19 @@ export interface Guard {
   authenticate(context: CallContext): Promise<StageResult<Principal>>;
   /** The registered tools `principal` may call, by the access-control stage. */
   visibleTools(principal: Principal): Promise<ToolInfo[]>;
+  /**
+   * Refuses a call to a tool that no guarded handler serves (an adapter's fail-closed path:
+   * an unknown name, or a tool registered past the guard), the way the pipeline refuses one:
+   * stage 1 authenticates the caller, then the call gets its `unauthenticated` error, else
+   * `forbidden` with reason `unknown_tool` — the same answer whether or not such a tool exists.
+   * One audit event and one metrics decision are recorded, as for every call. A name that is
+   * not a valid tool name is recorded as `(invalid tool name)`, never as sent.
+   */
+  rejectUnknownTool(
+    toolName: string,
+    context?: CallContext,
+    options?: RejectUnknownToolOptions,
+  ): Promise<UnknownToolRejection>;
   /** The audit dispatcher, when audit is configured. */
   readonly audit: AuditDispatcher | undefined;
   /** Waits until every audit event so far is delivered (or spilled / counted). */
@@ -161,6 +174,22 @@ export interface Guard {
   /** Flushes and closes the audit sinks. */
   close(): Promise<void>;
 }
+
+/** Options of {@link Guard.rejectUnknownTool}. */
+export interface RejectUnknownToolOptions {
+  /** The operation the audit event records. Default `write` (MCP's default for a tool). */
+  readonly operation?: OperationKind | undefined;
+}
+
+/** What {@link Guard.rejectUnknownTool} resolves with: the refusal and its decision. */
+export interface UnknownToolRejection {
+  readonly ok: false;
+  readonly error: GuardError;
+  readonly decision: Decision;
+}
+
+/** What the audit records for a tool name that is not a valid one. */
+const INVALID_TOOL_NAME = '(invalid tool name)';
 
 interface CompiledHook {
   readonly hook: Hook;
@@ -684,10 +713,76 @@ export function createGuard(options: GuardOptions = {}): Guard {
     return visible;
   }
 
+  async function rejectUnknownTool(
+    toolName: string,
+    context: CallContext = {},
+    refusal: RejectUnknownToolOptions = {},
+  ): Promise<UnknownToolRejection> {
+    const startedAt = now();
+    const t0 = performance.now();
+    const decisionId = createDecisionId(startedAt);
+    const trace = readTraceparent(context.traceparent);
+    const auth = await authenticate(context);
+    const timings = { authenticate: toMicroseconds(performance.now() - t0) };
+    const principal = auth.ok ? auth.value : undefined;
+    const error = auth.ok ? new ForbiddenError(undefined, { reason: 'unknown_tool' }) : auth.error;
+    error.decisionId = decisionId;
+    const operation =
+      refusal.operation !== undefined && OPERATIONS.has(refusal.operation)
+        ? refusal.operation
+        : 'write';
+    const tool: ToolInfo = {
+      name: typeof toolName === 'string' && TOOL_NAME.test(toolName) ? toolName : INVALID_TOOL_NAME,
+      operation,
+      annotations: {},
+      tags: [],
+      sensitivity: 'internal',
+    };
+    const decision: Decision = {
+      decisionId,
+      traceId: trace.traceId,
+      tool: tool.name,
+      outcome: outcomeOf(error),
+      code: error.code,
+      reason: error.reason,
+      stage: auth.ok ? 'authorize' : 'authenticate',
+      tenantId: principal?.tenantId,
+      subject: principal?.subject,
+      matchedRules: [],
+      matchedPolicies: [],
+      obligations: emptyObligations(),
+      approvalId: undefined,
+      hookFailures: [],
+      timings,
+      latencyMs: toMicroseconds(performance.now() - t0),
+    };
+    if (audit) {
+      const event = buildAuditEvent(decision, tool, principal, context, {
+        parentSpanId: trace.parentId,
+        startedAt,
+        findings: undefined,
+        argsDigest: undefined,
+      });
+      const pending = audit.enqueue(event);
+      if (pending) await pending;
+    }
+    emit?.({
+      type: 'decision',
+      tool: tool.name,
+      outcome: decision.outcome,
+      code: error.code,
+      tenantId: principal?.tenantId,
+      latencyMs: decision.latencyMs,
+      timings,
+    });
+    return { ok: false, error, decision };
+  }
+
   return Object.assign(guard, {
     tools,
     authenticate,
     visibleTools,
+    rejectUnknownTool,
     audit,
     flush: () => audit?.flush() ?? Promise.resolve(),
     close: () => audit?.close() ?? Promise.resolve(),

@@ -5,7 +5,9 @@ export type {
   GuardedResult,
   GuardedTool,
   HandlerContext,
+  RejectUnknownToolOptions,
   ToolHandler,
+  UnknownToolRejection,
 } from './create-guard.js';
 
 export {

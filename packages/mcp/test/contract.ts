@@ -137,14 +137,25 @@ export function contract(connect: Connect, options: { approvals?: (id: string) =
     try {
       const raw = await call(client, 'raw.echo', {});
       expect(raw.isError).toBe(true);
-      expect(raw.structuredContent).toEqual({
+      const { decisionId, ...refusal } = raw.structuredContent as Record<string, unknown>;
+      expect(refusal).toEqual({
         code: 'forbidden',
         message: 'not allowed to call this tool',
         status: 403,
         reason: 'unknown_tool',
       });
+      // The refusal is audited: its decision id is the audit event's.
+      expect(decisionId).toEqual(expect.any(String));
       expect(JSON.stringify(raw)).not.toContain('raw handler ran');
-      expect(await call(client, 'no.such.tool', {})).toEqual(raw);
+      // Indistinguishable from a name no tool has, but for the decision id of each call.
+      const unknown = await call(client, 'no.such.tool', {});
+      const { decisionId: otherId, ...otherRefusal } = unknown.structuredContent as Record<
+        string,
+        unknown
+      >;
+      expect(otherRefusal).toEqual(refusal);
+      expect(unknown.content).toEqual(raw.content);
+      expect(otherId).not.toBe(decisionId);
       expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('raw.echo');
     } finally {
       await client.close();

@@ -41,6 +41,8 @@ const REFUSED = {
   message: 'not allowed to call this tool',
   status: 403,
   reason: 'unknown_tool',
+  // Each refusal is audited under its own decision id.
+  decisionId: expect.any(String) as unknown,
 };
 
 type Ran = string[];
@@ -191,16 +193,25 @@ function failsClosed(
   connect: (token: string | undefined) => Promise<TestClient>,
   ran: Ran,
   bypassed: readonly string[],
+  { guard, audit }: ReturnType<typeof createTestGuard>,
 ) {
   it('refuses every tool registered past the guard, as it refuses a name no tool has', async () => {
     const client = await connect(TOKENS.viewer);
+    const names = [...bypassed, 'renamed.search', 'no.such.tool', 'constructor'];
+    const before = audit.events.length;
     try {
-      for (const name of [...bypassed, 'renamed.search', 'no.such.tool', 'constructor']) {
+      for (const name of names) {
         const result = await call(client, name, { id: 'c-1', text: 'hi', q: 'x' });
         expect({ name, result: result.structuredContent }).toEqual({ name, result: REFUSED });
         expect(result.isError).toBe(true);
       }
       expect(ran).toEqual([]);
+      // Each refusal is audited once, like any other call.
+      await guard.flush();
+      const events = audit.events.slice(before);
+      expect(events.map((e) => [e.tool, e.outcome, e.code, e.reason, e.subject])).toEqual(
+        names.map((name) => [name, 'rejected', 'forbidden', 'unknown_tool', 'viewer-1']),
+      );
     } finally {
       await client.close();
     }
@@ -208,12 +219,19 @@ function failsClosed(
 
   it('authenticates before refusing: an unknown caller learns nothing about the tool', async () => {
     const client = await connect(undefined);
+    const names = [...bypassed, 'no.such.tool'];
+    const before = audit.events.length;
     try {
-      for (const name of [...bypassed, 'no.such.tool']) {
+      for (const name of names) {
         const result = await call(client, name, {});
         expect(result.structuredContent).toMatchObject({ code: 'unauthenticated' });
       }
       expect(ran).toEqual([]);
+      await guard.flush();
+      const events = audit.events.slice(before);
+      expect(events.map((e) => [e.tool, e.code, e.stage])).toEqual(
+        names.map((name) => [name, 'unauthenticated', 'authenticate']),
+      );
     } finally {
       await client.close();
     }
@@ -234,7 +252,8 @@ function failsClosed(
 }
 
 describe('guardServer fails closed, 1.x SDK over Streamable HTTP', () => {
-  const { guard } = createTestGuard();
+  const testGuard = createTestGuard();
+  const { guard } = testGuard;
   const ran: Ran = [];
   const taskStore = new InMemoryTaskStore();
   let served: Served | undefined;
@@ -247,7 +266,12 @@ describe('guardServer fails closed, 1.x SDK over Streamable HTTP', () => {
   });
 
   const bypassed = ['legacy.echo', 'legacy.bare', 'task.echo', 'task.required', 'proto.echo'];
-  failsClosed((token) => connectV1(served!.url, token), ran, [...bypassed, 'crm.get_customer']);
+  failsClosed(
+    (token) => connectV1(served!.url, token),
+    ran,
+    [...bypassed, 'crm.get_customer'],
+    testGuard,
+  );
 
   it('refuses a task-augmented call of a tool registered past the guard', async () => {
     const client = await connectV1(served!.url, TOKENS.viewer);
@@ -271,7 +295,8 @@ describe('guardServer fails closed, 1.x SDK over Streamable HTTP', () => {
 });
 
 describe('guardServer fails closed, 2.x SDK over Streamable HTTP', () => {
-  const { guard } = createTestGuard();
+  const testGuard = createTestGuard();
+  const { guard } = testGuard;
   const ran: Ran = [];
   let served: Served | undefined;
   beforeAll(async () => {
@@ -281,7 +306,12 @@ describe('guardServer fails closed, 2.x SDK over Streamable HTTP', () => {
     await served?.close();
   });
 
-  failsClosed((token) => connectV2(served!.url, token), ran, ['proto.echo', 'crm.get_customer']);
+  failsClosed(
+    (token) => connectV2(served!.url, token),
+    ran,
+    ['proto.echo', 'crm.get_customer'],
+    testGuard,
+  );
 });
 
 describe('guardServer fails closed: a tools/call handler set on the low-level server', () => {

@@ -1,4 +1,4 @@
-import { ForbiddenError, GuardConfigError, type Guard, type GuardError } from '@agentguard/core';
+import { GuardConfigError, type Guard } from '@agentguard/core';
 import type { FilterToolListOptions } from '../filter-tool-list.js';
 import { toolErrorResult } from '../tool-error-result.js';
 import { readCallContext } from './call-context.js';
@@ -54,12 +54,13 @@ function gate(
     if (dispatches && (typeof name !== 'string' || !refusesTool(server, name))) {
       return inner(request, extra);
     }
-    // Authenticate first, as the pipeline does: an unknown caller learns nothing more.
+    // The guard refuses it as the pipeline would (authentication first: an unknown caller
+    // learns nothing more) and audits the refusal like any other call.
     const read = readCallContext(extra as SdkExtra | undefined, options.token, options.callContext);
-    const auth = await guard.authenticate(read.ok ? read.context : {});
-    const error: GuardError = auth.ok
-      ? new ForbiddenError(undefined, { reason: 'unknown_tool' })
-      : auth.error;
+    const { error } = await guard.rejectUnknownTool(
+      typeof name === 'string' ? name : '',
+      read.ok ? read.context : {},
+    );
     // A task-augmented call expects a task, not a tool result: refuse it as a JSON-RPC error.
     if (params?.task !== undefined) throw new GuardProtocolError(error);
     return toolErrorResult(error);
