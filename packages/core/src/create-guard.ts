@@ -190,6 +190,8 @@ export interface UnknownToolRejection {
 
 /** What the audit records for a tool name that is not a valid one. */
 const INVALID_TOOL_NAME = '(invalid tool name)';
+/** The metrics label of every call to a tool the guard does not have. */
+const UNKNOWN_TOOL = '(unknown tool)';
 
 interface CompiledHook {
   readonly hook: Hook;
@@ -768,7 +770,9 @@ export function createGuard(options: GuardOptions = {}): Guard {
     }
     emit?.({
       type: 'decision',
-      tool: tool.name,
+      // Metrics are counted per registered tool only: names callers make up would grow them
+      // without bound.
+      tool: tools.has(tool.name) ? tool.name : UNKNOWN_TOOL,
       outcome: decision.outcome,
       code: error.code,
       tenantId: principal?.tenantId,

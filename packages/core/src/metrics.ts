@@ -89,10 +89,11 @@ export interface MetricsRecorder {
  */
 export function createMetricsRecorder(): MetricsRecorder {
   let total = 0;
-  const byOutcome: Record<string, number> = {};
-  const byCode: Record<string, number> = {};
-  const byTool: Record<string, number> = {};
-  const stages: Record<string, LatencySummary> = {};
+  // Without a prototype: a tool may be named `constructor` or `__proto__`.
+  const byOutcome = Object.create(null) as Record<string, number>;
+  const byCode = Object.create(null) as Record<string, number>;
+  const byTool = Object.create(null) as Record<string, number>;
+  const stages = Object.create(null) as Record<string, LatencySummary>;
   let hookFailures = 0;
   const audit = { queueFull: 0, retries: 0, spilled: 0, replayed: 0, lost: 0 };
   const warnings: string[] = [];

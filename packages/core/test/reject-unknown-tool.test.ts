@@ -59,6 +59,17 @@ describe('guard.rejectUnknownTool', () => {
     expect(metrics.snapshot().decisions).toMatchObject({ total: 1 });
   });
 
+  it('counts made-up names under one metrics label (bounded), registered ones by name', async () => {
+    const { guard, metrics } = setup();
+    for (let i = 0; i < 500; i++) await guard.rejectUnknownTool(`made.up_${i}`, { token: TOKEN });
+    await guard.rejectUnknownTool('constructor', { token: TOKEN });
+    await guard.rejectUnknownTool('__proto__', { token: TOKEN });
+    await guard.rejectUnknownTool('crm.get', { token: TOKEN });
+    const { byTool, total } = metrics.snapshot().decisions;
+    expect(total).toBe(503);
+    expect(byTool).toEqual({ '(unknown tool)': 502, 'crm.get': 1 });
+  });
+
   it('answers an unknown caller with the authenticator error, before anything else', async () => {
     const { guard, sink } = setup();
     const refused = await guard.rejectUnknownTool('crm.get', { token: 'forged' });
@@ -137,5 +148,22 @@ describe('guard.rejectUnknownTool', () => {
     const refused = await guard.rejectUnknownTool('crm.get');
     expect(refused.error.code).toBe('unauthenticated');
     expect(refused.decision.outcome).toBe('rejected');
+  });
+
+  it('counts a registered tool named constructor or __proto__ like any other', async () => {
+    const metrics = createMetricsRecorder();
+    const guard = createGuard({
+      authenticator: tableAuthenticator({ [TOKEN]: principal() }),
+      accessControl: allowAllAccess(),
+      metrics: metrics.listener,
+    });
+    const a = guard('constructor', { input: z.object({}), operation: 'read' }, () => 1);
+    const b = guard('__proto__', { input: z.object({}), operation: 'read' }, () => 2);
+    await a({}, { token: TOKEN });
+    await a({}, { token: TOKEN });
+    await b({}, { token: TOKEN });
+    const { byTool } = metrics.snapshot().decisions;
+    expect(byTool['constructor']).toBe(2);
+    expect(Object.getOwnPropertyDescriptor(byTool, '__proto__')?.value).toBe(1);
   });
 });
