@@ -156,6 +156,15 @@ describe('JSON text masked in place', () => {
       '{"a":"\udc00ada@example.com"}',
       '{"a":"ada@example.com\ud800\ud800\udc00"}',
       '{"a":"\ud83d\ude00 ada@example.com","b":"\ud83d\ude00"}',
+      // Keys are read up to their quote while they are hashed: escapes, raw controls, lone
+      // surrogates, a key that never ends.
+      '{"a\\nb":"ada@example.com"}',
+      '{"a\\"b":"ada@example.com","email":"ada@example.com"}',
+      '{"em\\u0061il":"ada@example.com"}',
+      '{"email\u0000":"ada@example.com"}',
+      '{"\ud83d\ude00":"ada@example.com"}',
+      '{"email":"ada@example.com","nam',
+      '{"email":"ada@example.com","name\\',
     ];
     for (const text of texts) {
       let expected: unknown;

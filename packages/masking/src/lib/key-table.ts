@@ -17,6 +17,8 @@ export interface KeyInfo {
 }
 
 const SLOTS = 4096;
+/** Mixes a key's length into its hash (the hash loop itself does not know the length). */
+const HASH_LENGTH_MIX = 0x9e3779b1;
 const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
 const tables = new WeakMap<CompiledProfile, (KeyInfo | undefined)[]>();
 
@@ -68,8 +70,12 @@ export class KeyTable {
    * holds a raw control character or a lone surrogate (never in canonical JSON).
    */
   at(src: string, codes: Uint16Array, from: number, to: number): KeyInfo | undefined {
-    let h = to - from;
+    let h = 0;
     for (let i = from; i < to; i++) h = (Math.imul(h, 31) + codes[i]!) | 0;
+    return this.#find(src, codes, from, to, (Math.imul(to - from, HASH_LENGTH_MIX) ^ h) | 0);
+  }
+
+  #find(src: string, codes: Uint16Array, from: number, to: number, h: number): KeyInfo | undefined {
     const slot = (h ^ (h >>> 13)) & (SLOTS - 1);
     const hit = this.#slots[slot];
     if (hit !== undefined && hit.key.length === to - from) {
@@ -83,6 +89,30 @@ export class KeyTable {
     this.#slots[slot] = info;
     return info;
   }
+
+  /**
+   * The key whose opening quote is at `q`, read up to its closing quote in the same loop that
+   * hashes it (no separate search for the quote): sets {@link end} to the index of that quote.
+   * Undefined when the key holds an escape or a raw control character (or the text ends): the
+   * caller reads those the general way.
+   */
+  quotedAt(src: string, codes: Uint16Array, q: number): KeyInfo | undefined {
+    const from = q + 1;
+    let h = 0;
+    let i = from;
+    let c = codes[i]!;
+    // `"` is 34, `\` 92; control characters (and the zero units after the text) are below 32.
+    while (c !== 34 && c !== 92 && c >= 32) {
+      h = (Math.imul(h, 31) + c) | 0;
+      c = codes[++i]!;
+    }
+    if (c !== 34) return undefined;
+    this.end = i;
+    return this.#find(src, codes, from, i, (Math.imul(i - from, HASH_LENGTH_MIX) ^ h) | 0);
+  }
+
+  /** Index of the closing quote of the last key {@link quotedAt} read. */
+  end = 0;
 
   /** A key read some other way (with escapes). */
   of(key: string): KeyInfo {

@@ -876,6 +876,12 @@ export class Walk {
   /** The object key at #pos (moving past it). */
   #tKey(): KeyInfo {
     const q = this.#pos;
+    const table = this.#keyTable;
+    const quoted = table.quotedAt(this.#src, this.#codes, q);
+    if (quoted !== undefined) {
+      this.#pos = table.end + 1;
+      return quoted;
+    }
     const end = this.#stringEnd(q);
     if (this.#escaped) return this.#keyTable.of(this.#tReadString());
     const info = this.#keyTable.at(this.#src, this.#codes, q + 1, end);
