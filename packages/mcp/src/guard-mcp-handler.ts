@@ -6,7 +6,10 @@ import type { AuthInfoLike } from './lib/sdk.js';
 import type { McpAuthChallengeOptions } from './mcp-auth-challenge.js';
 import { CODE_META_KEY } from './meta-keys.js';
 
-/** The fetch face of a 2.x `createMcpHandler()` handler (or any fetch-shaped MCP handler). */
+/**
+ * The fetch face of a 2.x `createMcpHandler()` handler, or of any fetch-shaped MCP handler (a
+ * 1.x `WebStandardStreamableHTTPServerTransport`: `{ fetch: (r, o) => transport.handleRequest(r, o) }`).
+ */
 export interface FetchMcpHandler {
   fetch: (
     request: Request,
