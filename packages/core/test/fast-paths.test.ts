@@ -183,6 +183,136 @@ describe('serializeAuditEvent', () => {
     }
   });
 
+  it('reuses the text of repeated members only while it is exactly what JSON.stringify writes', () => {
+    // Shared objects mutated between events: a member's text must never come from an earlier
+    // event unless it cannot have changed (primitives, empty lists, frozen lists of strings).
+    const shared = {
+      rules: ['r-1'],
+      policies: [] as unknown[],
+      obligations: { maskProfiles: [] as string[], annotations: {} as Record<string, unknown> },
+      hooks: [] as unknown[],
+      agent: { id: 'a-1' } as Record<string, unknown>,
+      frozen: Object.freeze(['r-1', 'r-2']),
+      otherFrozen: Object.freeze(['x']),
+    };
+    const mutate = fc.constantFrom(
+      () => shared.rules.push('r-"3"'),
+      () => shared.policies.push({ id: 'p' }),
+      () => shared.obligations.maskProfiles.push('pii'),
+      () => (shared.obligations.annotations['k'] = 'v'),
+      () => shared.hooks.push({ hook: 'h' }),
+      () => (shared.agent['sponsor'] = 'alice'),
+      () => {
+        shared.rules = ['r-1'];
+        shared.policies = [];
+        shared.obligations = { maskProfiles: [], annotations: {} };
+        shared.hooks = [];
+        shared.agent = { id: 'a-1' };
+      },
+    );
+    const pick = <T>(...values: T[]) => fc.constantFrom(...values);
+    const event = fc.record({
+      tool: pick('a', 'b', 'c"d'),
+      outcome: pick('allowed', 'rejected'),
+      code: pick(undefined, 'forbidden'),
+      tenantId: pick('t', 'é'),
+      subject: pick(undefined, 's', 'line\nbreak'),
+      agent: pick('none', 'shared', 'fresh'),
+      clientIp: pick(undefined, '127.0.0.1'),
+      matchedRules: pick('frozen', 'otherFrozen', 'shared', 'empty', 'fresh'),
+      matchedPolicies: pick('empty', 'shared'),
+      obligations: pick('empty', 'shared', 'emptyWithKeys'),
+      hookFailures: pick('empty', 'shared'),
+      args: pick(undefined, 'frozen', 'otherFrozen'),
+    });
+    const build = (c: {
+      tool: string;
+      outcome: string;
+      code: string | undefined;
+      tenantId: string;
+      subject: string | undefined;
+      agent: string;
+      clientIp: string | undefined;
+      matchedRules: string;
+      matchedPolicies: string;
+      obligations: string;
+      hookFailures: string;
+      args: string | undefined;
+    }) => ({
+      version: 1,
+      decisionId: 'd',
+      traceId: 't',
+      parentSpanId: undefined,
+      time: '2026-01-01T00:00:00.000Z',
+      tool: c.tool,
+      operation: 'write',
+      outcome: c.outcome,
+      code: c.code,
+      reason: undefined,
+      stage: undefined,
+      tenantId: c.tenantId,
+      subject: c.subject,
+      authenticatedBy: 'jwt',
+      agent: c.agent === 'none' ? undefined : c.agent === 'shared' ? shared.agent : { id: 'f' },
+      actor: undefined,
+      tokenId: undefined,
+      clientIp: c.clientIp,
+      country: undefined,
+      userAgent: 'ua',
+      matchedRules:
+        c.matchedRules === 'frozen'
+          ? shared.frozen
+          : c.matchedRules === 'otherFrozen'
+            ? shared.otherFrozen
+            : c.matchedRules === 'shared'
+              ? shared.rules
+              : c.matchedRules === 'empty'
+                ? []
+                : ['r-"9"'],
+      matchedPolicies: c.matchedPolicies === 'empty' ? [] : shared.policies,
+      obligations:
+        c.obligations === 'empty'
+          ? { maskProfiles: [], annotations: {} }
+          : c.obligations === 'shared'
+            ? shared.obligations
+            : { maskProfiles: [], annotations: {}, stepUp: undefined, approvalFlow: undefined },
+      approvalId: undefined,
+      hookFailures: c.hookFailures === 'empty' ? [] : shared.hooks,
+      argsDigest: 'digest',
+      args: c.args === undefined ? undefined : shared[c.args as 'frozen' | 'otherFrozen'],
+      masking: undefined,
+      latencyMs: 0.5,
+      timings: { authenticate: 0.25 },
+    });
+    // Runs of events that differ from the one before in one member at most, so that the
+    // repeated text is reused often; objects mutated in between.
+    const change = event.chain((next) =>
+      fc.constantFrom(...Object.keys(next)).map((key) => ({ key, next })),
+    );
+    fc.assert(
+      fc.property(
+        event,
+        fc.array(fc.oneof(mutate, change, fc.constant('same' as const)), { maxLength: 40 }),
+        (first, steps) => {
+          let current = first;
+          for (const step of steps) {
+            if (typeof step === 'function') {
+              step();
+              continue;
+            }
+            if (step !== 'same') {
+              const key = step.key as keyof typeof current;
+              current = { ...current, [key]: step.next[key] };
+            }
+            const e = build(current);
+            expect(serializeAuditEvent(e as unknown as AuditEvent)).toBe(JSON.stringify(e));
+          }
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+  });
+
   it('stays exact when Object.prototype has an enumerable key', () => {
     const event = {
       version: 1,

@@ -124,32 +124,185 @@ function fields(e: Record<string, unknown>): string {
   out = member(out, TRACE_ID!, e['traceId']);
   out = member(out, PARENT_SPAN_ID!, e['parentSpanId']);
   out = member(out, TIME!, e['time']);
-  out = member(out, TOOL!, e['tool']);
-  out = member(out, OPERATION!, e['operation']);
-  out = member(out, OUTCOME!, e['outcome']);
-  out = member(out, CODE!, e['code']);
-  out = member(out, REASON!, e['reason']);
-  out = member(out, STAGE!, e['stage']);
-  out = member(out, TENANT_ID!, e['tenantId']);
-  out = member(out, SUBJECT!, e['subject']);
-  out = member(out, AUTHENTICATED_BY!, e['authenticatedBy']);
-  out = member(out, AGENT!, e['agent']);
-  out = member(out, ACTOR!, e['actor']);
-  out = member(out, TOKEN_ID!, e['tokenId']);
-  out = member(out, CLIENT_IP!, e['clientIp']);
-  out = member(out, COUNTRY!, e['country']);
-  out = member(out, USER_AGENT!, e['userAgent']);
-  out = member(out, MATCHED_RULES!, e['matchedRules']);
-  out = member(out, MATCHED_POLICIES!, e['matchedPolicies']);
-  out = obligations(out, e['obligations']);
-  out = member(out, APPROVAL_ID!, e['approvalId']);
-  out = member(out, HOOK_FAILURES!, e['hookFailures']);
+  out = middle(out, e);
   out = member(out, ARGS_DIGEST!, e['argsDigest']);
   out = member(out, ARGS!, e['args']);
   out = member(out, MASKING!, e['masking']);
   out = member(out, LATENCY_MS!, e['latencyMs']);
   out = timings(out, e['timings']);
   return out + (open ? '"}' : '}');
+}
+
+/**
+ * The members from `tool` to `hookFailures`: who called what, from where, and what matched.
+ * Calls of one tool by one caller repeat them event after event, so the text of the last
+ * ones is kept with what they were (strings, or what an object is known to be written as),
+ * and an event with the same ones reuses it: the text is the same, without a concatenation
+ * per member. Anything else is written member by member.
+ */
+function middle(out: string, e: Record<string, unknown>): string {
+  const tool = e['tool'];
+  const operation = e['operation'];
+  const outcome = e['outcome'];
+  const code = e['code'];
+  const reason = e['reason'];
+  const stage = e['stage'];
+  const tenantId = e['tenantId'];
+  const subject = e['subject'];
+  const authenticatedBy = e['authenticatedBy'];
+  const agent = e['agent'];
+  const actor = e['actor'];
+  const tokenId = e['tokenId'];
+  const clientIp = e['clientIp'];
+  const country = e['country'];
+  const userAgent = e['userAgent'];
+  const matchedRules = e['matchedRules'];
+  const matchedPolicies = e['matchedPolicies'];
+  const obligationsValue = e['obligations'];
+  const approvalId = e['approvalId'];
+  const hookFailures = e['hookFailures'];
+  const last = lastMiddle;
+  if (
+    last !== undefined &&
+    last.openBefore === open &&
+    last.tool === tool &&
+    last.operation === operation &&
+    last.outcome === outcome &&
+    last.code === code &&
+    last.reason === reason &&
+    last.stage === stage &&
+    last.tenantId === tenantId &&
+    last.subject === subject &&
+    last.authenticatedBy === authenticatedBy &&
+    last.agent === writtenAs(agent) &&
+    last.actor === writtenAs(actor) &&
+    last.tokenId === tokenId &&
+    last.clientIp === clientIp &&
+    last.country === country &&
+    last.userAgent === userAgent &&
+    last.matchedRules === writtenAs(matchedRules) &&
+    last.matchedPolicies === writtenAs(matchedPolicies) &&
+    last.obligations === obligationsWrittenAs(obligationsValue) &&
+    last.approvalId === approvalId &&
+    last.hookFailures === writtenAs(hookFailures)
+  ) {
+    open = last.openAfter;
+    return out + last.text;
+  }
+  const openBefore = open;
+  let text = member('', TOOL!, tool);
+  text = member(text, OPERATION!, operation);
+  text = member(text, OUTCOME!, outcome);
+  text = member(text, CODE!, code);
+  text = member(text, REASON!, reason);
+  text = member(text, STAGE!, stage);
+  text = member(text, TENANT_ID!, tenantId);
+  text = member(text, SUBJECT!, subject);
+  text = member(text, AUTHENTICATED_BY!, authenticatedBy);
+  text = member(text, AGENT!, agent);
+  text = member(text, ACTOR!, actor);
+  text = member(text, TOKEN_ID!, tokenId);
+  text = member(text, CLIENT_IP!, clientIp);
+  text = member(text, COUNTRY!, country);
+  text = member(text, USER_AGENT!, userAgent);
+  text = member(text, MATCHED_RULES!, matchedRules);
+  text = member(text, MATCHED_POLICIES!, matchedPolicies);
+  text = obligations(text, obligationsValue);
+  text = member(text, APPROVAL_ID!, approvalId);
+  text = member(text, HOOK_FAILURES!, hookFailures);
+  // Kept only once the text is complete (a nested serialisation may run in between), and
+  // what the objects are written as is read now: the list cache above knows them by now.
+  lastMiddle = {
+    openBefore,
+    openAfter: open,
+    text,
+    tool,
+    operation,
+    outcome,
+    code,
+    reason,
+    stage,
+    tenantId,
+    subject,
+    authenticatedBy,
+    agent: kept(writtenAs(agent)),
+    actor: kept(writtenAs(actor)),
+    tokenId,
+    clientIp,
+    country,
+    userAgent,
+    matchedRules: kept(writtenAs(matchedRules)),
+    matchedPolicies: kept(writtenAs(matchedPolicies)),
+    obligations: kept(obligationsWrittenAs(obligationsValue)),
+    approvalId,
+    hookFailures: kept(writtenAs(hookFailures)),
+  };
+  return out + text;
+}
+
+/** The last members from `tool` to `hookFailures`, their text, and the open state around it. */
+interface Middle {
+  readonly openBefore: boolean;
+  readonly openAfter: boolean;
+  readonly text: string;
+  readonly tool: unknown;
+  readonly operation: unknown;
+  readonly outcome: unknown;
+  readonly code: unknown;
+  readonly reason: unknown;
+  readonly stage: unknown;
+  readonly tenantId: unknown;
+  readonly subject: unknown;
+  readonly authenticatedBy: unknown;
+  readonly agent: unknown;
+  readonly actor: unknown;
+  readonly tokenId: unknown;
+  readonly clientIp: unknown;
+  readonly country: unknown;
+  readonly userAgent: unknown;
+  readonly matchedRules: unknown;
+  readonly matchedPolicies: unknown;
+  readonly obligations: unknown;
+  readonly approvalId: unknown;
+  readonly hookFailures: unknown;
+}
+
+let lastMiddle: Middle | undefined;
+
+/** Stands for any value of its kind, written the same whatever the object. */
+const EMPTY_LIST = Symbol('[]');
+const EMPTY_OBLIGATIONS = Symbol('empty obligations');
+/** An object whose text is not known to stay the same. */
+const UNKNOWN = Symbol('unknown');
+/** What is kept for {@link UNKNOWN}: a value that no new one is equal to. */
+const NEVER = Symbol('never');
+
+function kept(writtenAsValue: unknown): unknown {
+  return writtenAsValue === UNKNOWN ? NEVER : writtenAsValue;
+}
+
+/**
+ * What a member's value is known to be written as, for the comparison in {@link middle}:
+ * a primitive is itself (equal primitives are written alike); an object stands for its text
+ * only when that text cannot change: an empty list without `toJSON`, or the frozen list of
+ * plain strings last written. Any other object is {@link UNKNOWN}, kept as {@link NEVER}: an
+ * event with such a member is always written member by member.
+ */
+function writtenAs(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return UNKNOWN;
+    if (value.length === 0) return EMPTY_LIST;
+    if (value === lastList && Object.isFrozen(value)) return value;
+  }
+  return UNKNOWN;
+}
+
+function obligationsWrittenAs(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && isEmptyObligations(value)) {
+    return EMPTY_OBLIGATIONS;
+  }
+  return writtenAs(value);
 }
 
 /** `out` with the member at `index` appended (a string without its closing quote). */
