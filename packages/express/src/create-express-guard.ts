@@ -72,24 +72,23 @@ const APPROVAL_ID = /^[\x21-\x7e]{1,256}$/;
 /** Where the call context of a request keeps its Express side, out of the stages' sight. */
 const ROUTE = Symbol('agentguard.express.route');
 
-/** The Express side of one guarded request, and what the tool handler leaves for `run`. */
+/**
+ * One guarded request: what the route read of it before the body was parsed, and what the
+ * tool handler leaves for the answer. One object per request.
+ */
 interface Pending {
   readonly req: Request;
   readonly res: Response;
-  rateLimit: RateLimitInfo | undefined;
-  passed: HandlerContext | undefined;
-  args: unknown;
-}
-
-/** What a guarded route read of its request before the body was parsed. */
-interface Prepared {
-  readonly call: Pending;
-  readonly context: RouteCallContext;
+  /** The call context passed to the pipeline (set right after this object is made). */
+  context: RouteCallContext | undefined;
   readonly params: unknown;
   readonly query: unknown;
   /** The approval header as received; checked before the pipeline runs. */
   readonly approval: string | string[] | undefined;
   readonly tokenPresented: boolean;
+  rateLimit: RateLimitInfo | undefined;
+  passed: HandlerContext | undefined;
+  args: unknown;
 }
 
 /** The call context `guardRoute` passes to the pipeline, carrying its request. */
@@ -181,15 +180,26 @@ export function createExpressGuard(
      * fields to `req`, and each read after that is a new lookup for V8 (see
      * lib/request-info.ts), while reads before it share the parser's own.
      */
-    function prepare(req: Request, res: Response): Prepared {
+    function prepare(req: Request, res: Response): Pending {
       const headers = req.headers;
       const url = req.url;
       const app = requestApp(req);
       const approval = headers[approvalHeader];
       const authorization = headers.authorization;
       const traceparent = headers.traceparent;
-      const call: Pending = { req, res, rateLimit: undefined, passed: undefined, args: undefined };
-      const context: RouteCallContext = {
+      const call: Pending = {
+        req,
+        res,
+        context: undefined,
+        params: req.params,
+        query: requestQuery(req, url, app),
+        approval,
+        tokenPresented: authorization !== undefined,
+        rateLimit: undefined,
+        passed: undefined,
+        args: undefined,
+      };
+      call.context = {
         token: authorization === undefined ? undefined : bearerToken(authorization),
         headers,
         ip: clientIp(req, app),
@@ -206,19 +216,12 @@ export function createExpressGuard(
         },
         [ROUTE]: call,
       };
-      return {
-        call,
-        context,
-        params: req.params,
-        query: requestQuery(req, url, app),
-        approval,
-        tokenPresented: authorization !== undefined,
-      };
+      return call;
     }
 
-    function run(prepared: Prepared, next: NextFunction, body: unknown): void {
-      const { call, approval } = prepared;
-      const merged = mergeArgs(prepared.params, prepared.query, body);
+    function run(call: Pending, next: NextFunction, body: unknown): void {
+      const approval = call.approval;
+      const merged = mergeArgs(call.params, call.query, body);
       if (!merged.ok) {
         sendGuardError(call.res, new InvalidInputError(merged.issues, { reason: 'args_conflict' }));
         return;
@@ -231,9 +234,9 @@ export function createExpressGuard(
         return;
       }
       // `then` rather than an async function and `.catch`: a promise and a microtask less.
-      tool.execute(merged.args, prepared.context).then((result) => {
+      tool.execute(merged.args, call.context).then((result) => {
         try {
-          answer(result, call, prepared.tokenPresented, next);
+          answer(result, call, next);
         } catch (error) {
           next(error);
         }
@@ -241,26 +244,24 @@ export function createExpressGuard(
     }
 
     /** Runs the route; whatever throws goes to Express's error handling. */
-    function start(prepared: Prepared, next: NextFunction, body: unknown): void {
+    function start(call: Pending, next: NextFunction, body: unknown): void {
       try {
-        run(prepared, next, body);
+        run(call, next, body);
       } catch (error) {
         next(error);
       }
     }
 
-    function answer(
-      result: GuardedResult<unknown>,
-      call: Pending,
-      tokenPresented: boolean,
-      next: NextFunction,
-    ): void {
+    function answer(result: GuardedResult<unknown>, call: Pending, next: NextFunction): void {
       const res = call.res;
       // Read once: nothing below sends the headers before the answer does.
       const headersSent = res.headersSent;
       if (!result.ok) {
         if (!headersSent) {
-          sendGuardError(res, result.error, { ...errorOptions, tokenPresented });
+          sendGuardError(res, result.error, {
+            ...errorOptions,
+            tokenPresented: call.tokenPresented,
+          });
         }
         return;
       }
@@ -285,21 +286,21 @@ export function createExpressGuard(
     }
 
     return function guardedRoute(req, res, next) {
-      let prepared: Prepared;
+      let call: Pending;
       try {
-        prepared = prepare(req, res);
+        call = prepare(req, res);
       } catch (error) {
         next(error);
         return;
       }
       const body: unknown = req.body;
       if (body !== undefined) {
-        start(prepared, next, body);
+        start(call, next, body);
         return;
       }
       parseJson(req, res, (error?: unknown) => {
         if (error === undefined || error === null) {
-          start(prepared, next, req.body);
+          start(call, next, req.body);
           return;
         }
         // The body parser failed: too large (413) or not JSON (400). Nothing ran yet.

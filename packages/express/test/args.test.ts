@@ -97,6 +97,26 @@ describe('rate-limit header values', () => {
     );
   });
 
+  it('writes the RateLimit value of every call from its parts, whatever came before', () => {
+    const value = fc.record({
+      rule: fc.constantFrom('a', 'per-agent', 'q"uote'),
+      limit: fc.integer({ min: 1, max: 1_000 }),
+      remaining: fc.oneof(fc.integer({ min: -5, max: 1_000_000_000 }), fc.double()),
+      resetSeconds: fc.oneof(fc.constantFrom(0, -0, 0.5, 59.9, 60), fc.double()),
+      windowSeconds: fc.integer({ min: 1, max: 3_600 }),
+    });
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 20 }), (infos) => {
+        for (const i of infos) {
+          const id = rateLimitPolicy(i).split(';q=')[0];
+          expect(rateLimitState(i)).toBe(
+            `${id};r=${Math.max(0, i.remaining)};t=${Math.max(0, Math.ceil(i.resetSeconds))}`,
+          );
+        }
+      }),
+    );
+  });
+
   it('escapes quotes and backslashes and drops other characters, the same on every call', () => {
     const hostile = { ...info, rule: 'a"b\\c\r\nd\u00e9' };
     const first = rateLimitPolicy(hostile);

@@ -37,9 +37,23 @@ export function rateLimitPolicy(info: RateLimitInfo): string {
   return value;
 }
 
+// The `RateLimit` value of a rule: its quoted id and `;r=` (fixed), the remaining calls
+// (new on every call), `;t=` and the seconds to the reset (the same for a second or more).
+const states = new Map<string, { prefix: string; reset: number; suffix: string }>();
+
 /** The `RateLimit` header value of a limit that applied. */
 export function rateLimitState(info: RateLimitInfo): string {
-  return `${name(info.rule)};r=${Math.max(0, info.remaining)};t=${Math.max(0, Math.ceil(info.resetSeconds))}`;
+  const reset = Math.max(0, Math.ceil(info.resetSeconds));
+  let state = states.get(info.rule);
+  if (state === undefined) {
+    state = { prefix: `${name(info.rule)};r=`, reset, suffix: `;t=${reset}` };
+    if (states.size >= MAX_QUOTED) states.clear();
+    states.set(info.rule, state);
+  } else if (state.reset !== reset) {
+    state.reset = reset;
+    state.suffix = `;t=${reset}`;
+  }
+  return state.prefix + String(Math.max(0, info.remaining)) + state.suffix;
 }
 
 /** The same headers for a limit that was exhausted. */
