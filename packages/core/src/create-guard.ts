@@ -260,6 +260,58 @@ export function createGuard(options: GuardOptions = {}): Guard {
       }
     : undefined;
 
+  /** Runs one hook of a call; a failure is recorded in the call's `hookFailures`. */
+  function applyHook(
+    hook: Hook,
+    phase: 'before' | 'after',
+    call: HookCall,
+    result: unknown,
+  ): GuardError | undefined | Promise<GuardError | undefined> {
+    const run = runHook(hook, {
+      phase,
+      decisionId: call.decisionId,
+      principal: call.principal,
+      tool: call.tool,
+      args: call.args,
+      context: call.context,
+      obligations: call.obligations,
+      result,
+    });
+    return run instanceof Promise
+      ? run.then((done) => judgeHookRun(hook, phase, call, done))
+      : judgeHookRun(hook, phase, call, run);
+  }
+
+  function judgeHookRun(
+    hook: Hook,
+    phase: 'before' | 'after',
+    call: HookCall,
+    run: HookRun,
+  ): GuardError | undefined {
+    if (run.status === 'passed') {
+      const verdict = run.verdict;
+      if (verdict && verdict.action === 'allow' && verdict.obligations) {
+        mergeObligations(call.obligations, verdict.obligations);
+      }
+      return undefined;
+    }
+    const failMode = hook.failMode ?? 'closed';
+    const kind = run.status === 'rejected' ? 'rejected' : run.kind;
+    const bypassed = kind !== 'rejected' && failMode === 'open';
+    call.hookFailures.push({ hook: hook.name, phase, kind, failMode, bypassed });
+    emit?.({ type: 'hook_failure', hook: hook.name, phase, kind, failMode });
+    if (kind !== 'rejected') {
+      logger.warn('hook failed', {
+        hook: hook.name,
+        kind,
+        failMode,
+        decisionId: call.decisionId,
+        error: errorMessage(run.error.cause),
+      });
+    }
+    return bypassed ? undefined : run.error;
+  }
+
   function guard<S extends z.ZodType, R>(
     toolName: string,
     definition: ToolDefinition<S>,
@@ -328,34 +380,25 @@ export function createGuard(options: GuardOptions = {}): Guard {
       // The stage running now, for errors thrown (rather than returned) by a stage.
       let current: StageName = 'authenticate';
 
-      // Milliseconds since the last lap, for `timings.<stage> = lap()`: a named store per
+      // No closures in here: a closure would keep this call's variables in a context object
+      // allocated per call. `timings.<stage> = lapTime(mark, (mark = performance.now()))` is
+      // the time since the last mark (arguments are read left to right), a named store per
       // stage (one store site for every stage name would be a megamorphic keyed store).
-      const lap = (): number => {
-        const t = performance.now();
-        const ms = toMicroseconds(t - mark);
-        mark = t;
-        return ms;
-      };
-      const stop = (stage: StageName, error: GuardError): void => {
-        failure = error;
-        failedStage = stage;
-      };
 
       try {
         run: {
           // 1. Authenticate.
           if (!authenticator) {
-            stop(
-              'authenticate',
-              new UnauthenticatedError(undefined, { reason: 'no_authenticator' }),
-            );
+            failure = new UnauthenticatedError(undefined, { reason: 'no_authenticator' });
+            failedStage = 'authenticate';
             break run;
           }
           let auth = authenticator.authenticate(context);
           if (auth instanceof Promise) auth = await auth;
-          timings.authenticate = lap();
+          timings.authenticate = lapTime(mark, (mark = performance.now()));
           if (!auth.ok) {
-            stop('authenticate', auth.error);
+            failure = auth.error;
+            failedStage = 'authenticate';
             break run;
           }
           principal = auth.value;
@@ -363,14 +406,16 @@ export function createGuard(options: GuardOptions = {}): Guard {
           // 2. Access control.
           current = 'authorize';
           if (!accessControl) {
-            stop('authorize', new ForbiddenError(undefined, { reason: 'no_access_control' }));
+            failure = new ForbiddenError(undefined, { reason: 'no_access_control' });
+            failedStage = 'authorize';
             break run;
           }
           let access = accessControl.authorize(principal, info);
           if (access instanceof Promise) access = await access;
-          timings.authorize = lap();
+          timings.authorize = lapTime(mark, (mark = performance.now()));
           if (!access.ok) {
-            stop('authorize', access.error);
+            failure = access.error;
+            failedStage = 'authorize';
             break run;
           }
           matchedRules = access.value.matchedRules;
@@ -378,9 +423,10 @@ export function createGuard(options: GuardOptions = {}): Guard {
           // 3. Validate input.
           current = 'validate';
           const parsed = validate(args);
-          timings.validate = lap();
+          timings.validate = lapTime(mark, (mark = performance.now()));
           if (!parsed.ok) {
-            stop('validate', parsed.error);
+            failure = parsed.error;
+            failedStage = 'validate';
             break run;
           }
           validArgs = parsed.value;
@@ -392,9 +438,10 @@ export function createGuard(options: GuardOptions = {}): Guard {
           if (rateLimit) {
             let limited = rateLimit(principal, toolName, startedAt);
             if (limited instanceof Promise) limited = await limited;
-            timings.rate_limit = lap();
+            timings.rate_limit = lapTime(mark, (mark = performance.now()));
             if (!limited.ok) {
-              stop('rate_limit', limited.error);
+              failure = limited.error;
+              failedStage = 'rate_limit';
               break run;
             }
             rateInfo = limited.value;
@@ -411,10 +458,11 @@ export function createGuard(options: GuardOptions = {}): Guard {
               now: startedAt,
             });
             if (outcome instanceof Promise) outcome = await outcome;
-            timings.policy = lap();
+            timings.policy = lapTime(mark, (mark = performance.now()));
             matchedPolicies = outcome.matched;
             if (!outcome.ok) {
-              stop('policy', outcome.error);
+              failure = outcome.error;
+              failedStage = 'policy';
               break run;
             }
             if (outcome.obligations) mergeObligations(obligations, outcome.obligations);
@@ -424,10 +472,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
             current = 'approval';
             const argsDigest = digestArgs(validArgs);
             if (!approvals) {
-              stop(
-                'approval',
-                new ApprovalRequiredError(undefined, { reason: 'no_approval_service' }),
-              );
+              failure = new ApprovalRequiredError(undefined, { reason: 'no_approval_service' });
+              failedStage = 'approval';
               break run;
             }
             if (context.approvalId !== undefined) {
@@ -438,9 +484,10 @@ export function createGuard(options: GuardOptions = {}): Guard {
                 tool: info,
                 argsDigest,
               });
-              timings.approval = lap();
+              timings.approval = lapTime(mark, (mark = performance.now()));
               if (!consumed.ok) {
-                stop('approval', consumed.error);
+                failure = consumed.error;
+                failedStage = 'approval';
                 break run;
               }
               grant = consumed.value;
@@ -453,28 +500,42 @@ export function createGuard(options: GuardOptions = {}): Guard {
                 args: validArgs,
                 argsDigest,
               });
-              timings.approval = lap();
+              timings.approval = lapTime(mark, (mark = performance.now()));
               approvalId = ticket.approvalId;
-              stop(
-                'approval',
-                new ApprovalRequiredError(ticket.approvalId, { expiresAt: ticket.expiresAt }),
-              );
+              failure = new ApprovalRequiredError(ticket.approvalId, {
+                expiresAt: ticket.expiresAt,
+              });
+              failedStage = 'approval';
               break run;
             }
           }
 
           // 6. Before-hooks.
           current = 'before_hooks';
+          // What the hooks see of this call: made only when hooks apply.
+          const hookCall: HookCall | undefined =
+            before.length > 0 || after.length > 0
+              ? {
+                  decisionId,
+                  principal,
+                  tool: info,
+                  args: validArgs,
+                  context,
+                  obligations,
+                  hookFailures,
+                }
+              : undefined;
           for (const { hook } of before) {
-            let rejected = applyHook(hook, 'before', undefined);
+            let rejected = applyHook(hook, 'before', hookCall!, undefined);
             if (rejected instanceof Promise) rejected = await rejected;
             if (rejected) {
-              timings.before_hooks = lap();
-              stop('before_hooks', rejected);
+              timings.before_hooks = lapTime(mark, (mark = performance.now()));
+              failure = rejected;
+              failedStage = 'before_hooks';
               break run;
             }
           }
-          if (before.length > 0) timings.before_hooks = lap();
+          if (before.length > 0) timings.before_hooks = lapTime(mark, (mark = performance.now()));
 
           // 7. The handler.
           current = 'handler';
@@ -504,10 +565,11 @@ export function createGuard(options: GuardOptions = {}): Guard {
             const returned = handler(validArgs, handlerContext);
             result = (isThenable(returned) ? await returned : returned) as Awaited<R>;
           } catch (error) {
-            timings.handler = lap();
+            timings.handler = lapTime(mark, (mark = performance.now()));
             // A handler may refuse with a GuardError of its own (row-level checks); anything
             // else stays on the server.
-            stop('handler', isGuardError(error) ? error : new HandlerError({ cause: error }));
+            failure = isGuardError(error) ? error : new HandlerError({ cause: error });
+            failedStage = 'handler';
             if (!isGuardError(error)) {
               logger.error('tool handler failed', {
                 tool: toolName,
@@ -517,20 +579,21 @@ export function createGuard(options: GuardOptions = {}): Guard {
             }
             break run;
           }
-          timings.handler = lap();
+          timings.handler = lapTime(mark, (mark = performance.now()));
 
           // 8. After-hooks.
           current = 'after_hooks';
           for (const { hook } of after) {
-            let rejected = applyHook(hook, 'after', result);
+            let rejected = applyHook(hook, 'after', hookCall!, result);
             if (rejected instanceof Promise) rejected = await rejected;
             if (rejected) {
-              timings.after_hooks = lap();
-              stop('after_hooks', rejected);
+              timings.after_hooks = lapTime(mark, (mark = performance.now()));
+              failure = rejected;
+              failedStage = 'after_hooks';
               break run;
             }
           }
-          if (after.length > 0) timings.after_hooks = lap();
+          if (after.length > 0) timings.after_hooks = lapTime(mark, (mark = performance.now()));
 
           // 9. Mask the result.
           current = 'mask';
@@ -542,7 +605,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
               profiles: obligations.maskProfiles,
             });
             if (masked instanceof Promise) masked = await masked;
-            timings.mask = lap();
+            timings.mask = lapTime(mark, (mark = performance.now()));
             result = masked.value as Awaited<R>;
             findings = masked.findings;
           }
@@ -552,7 +615,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
         // A stage threw instead of returning a result: refuse (fail closed). A GuardError
         // thrown on purpose (a masker refusing an oversized value) keeps its code and reason.
         if (isGuardError(error)) {
-          stop(current, error);
+          failure = error;
+          failedStage = current;
         } else {
           logger.error('guard stage failed', {
             tool: toolName,
@@ -560,7 +624,8 @@ export function createGuard(options: GuardOptions = {}): Guard {
             stage: current,
             error: errorMessage(error),
           });
-          stop(current, new InternalGuardError({ cause: error }));
+          failure = new InternalGuardError({ cause: error });
+          failedStage = current;
         }
       }
 
@@ -629,49 +694,6 @@ export function createGuard(options: GuardOptions = {}): Guard {
       return failure === undefined
         ? { ok: true, value: value as Awaited<R>, decision }
         : { ok: false, error: failure, decision };
-
-      function applyHook(
-        hook: Hook,
-        phase: 'before' | 'after',
-        result: unknown,
-      ): GuardError | undefined | Promise<GuardError | undefined> {
-        const run = runHook(hook, {
-          phase,
-          decisionId,
-          principal: principal!,
-          tool: info,
-          args: validArgs,
-          context,
-          obligations,
-          result,
-        });
-        return run instanceof Promise ? run.then(judgeRun) : judgeRun(run);
-
-        function judgeRun(run: HookRun): GuardError | undefined {
-          if (run.status === 'passed') {
-            const verdict = run.verdict;
-            if (verdict && verdict.action === 'allow' && verdict.obligations) {
-              mergeObligations(obligations, verdict.obligations);
-            }
-            return undefined;
-          }
-          const failMode = hook.failMode ?? 'closed';
-          const kind = run.status === 'rejected' ? 'rejected' : run.kind;
-          const bypassed = kind !== 'rejected' && failMode === 'open';
-          hookFailures.push({ hook: hook.name, phase, kind, failMode, bypassed });
-          emit?.({ type: 'hook_failure', hook: hook.name, phase, kind, failMode });
-          if (kind !== 'rejected') {
-            logger.warn('hook failed', {
-              hook: hook.name,
-              kind,
-              failMode,
-              decisionId,
-              error: errorMessage(run.error.cause),
-            });
-          }
-          return bypassed ? undefined : run.error;
-        }
-      }
     }
 
     const guarded = async function guardedTool(args: unknown, context?: CallContext) {
@@ -791,6 +813,22 @@ export function createGuard(options: GuardOptions = {}): Guard {
     flush: () => audit?.flush() ?? Promise.resolve(),
     close: () => audit?.close() ?? Promise.resolve(),
   });
+}
+
+/** What the hooks of one call see of it. */
+interface HookCall {
+  readonly decisionId: string;
+  readonly principal: Principal;
+  readonly tool: ToolInfo;
+  readonly args: unknown;
+  readonly context: CallContext;
+  readonly obligations: MutableObligations;
+  readonly hookFailures: HookFailure[];
+}
+
+/** Milliseconds from `from` to `to`, rounded to the microsecond. */
+function lapTime(from: number, to: number): number {
+  return toMicroseconds(to - from);
 }
 
 /**
