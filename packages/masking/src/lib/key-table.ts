@@ -66,35 +66,10 @@ export class KeyTable {
   }
 
   /**
-   * The key `src[from, to)` (`codes` are its code units; no escapes), or undefined when it
-   * holds a raw control character or a lone surrogate (never in canonical JSON).
-   */
-  at(src: string, codes: Uint16Array, from: number, to: number): KeyInfo | undefined {
-    let h = 0;
-    for (let i = from; i < to; i++) h = (Math.imul(h, 31) + codes[i]!) | 0;
-    return this.#find(src, codes, from, to, (Math.imul(to - from, HASH_LENGTH_MIX) ^ h) | 0);
-  }
-
-  #find(src: string, codes: Uint16Array, from: number, to: number, h: number): KeyInfo | undefined {
-    const slot = (h ^ (h >>> 13)) & (SLOTS - 1);
-    const hit = this.#slots[slot];
-    if (hit !== undefined && hit.key.length === to - from) {
-      const key = hit.key;
-      let k = 0;
-      while (k < key.length && key.charCodeAt(k) === codes[from + k]) k++;
-      if (k === key.length) return hit;
-    }
-    if (hasUnsafe(codes, from, to)) return undefined;
-    const info = infoOf(this.#profile, src.slice(from, to));
-    this.#slots[slot] = info;
-    return info;
-  }
-
-  /**
    * The key whose opening quote is at `q`, read up to its closing quote in the same loop that
    * hashes it (no separate search for the quote): sets {@link end} to the index of that quote.
-   * Undefined when the key holds an escape or a raw control character (or the text ends): the
-   * caller reads those the general way.
+   * Undefined when the key holds an escape (the caller reads it the general way), a raw
+   * control character or a lone surrogate (never in canonical JSON), or the text ends first.
    */
   quotedAt(src: string, codes: Uint16Array, q: number): KeyInfo | undefined {
     const from = q + 1;
@@ -108,7 +83,19 @@ export class KeyTable {
     }
     if (c !== 34) return undefined;
     this.end = i;
-    return this.#find(src, codes, from, i, (Math.imul(i - from, HASH_LENGTH_MIX) ^ h) | 0);
+    h = (Math.imul(i - from, HASH_LENGTH_MIX) ^ h) | 0;
+    const slot = (h ^ (h >>> 13)) & (SLOTS - 1);
+    const hit = this.#slots[slot];
+    if (hit !== undefined && hit.key.length === i - from) {
+      const key = hit.key;
+      let k = 0;
+      while (k < key.length && key.charCodeAt(k) === codes[from + k]) k++;
+      if (k === key.length) return hit;
+    }
+    if (hasUnsafe(codes, from, i)) return undefined;
+    const info = infoOf(this.#profile, src.slice(from, i));
+    this.#slots[slot] = info;
+    return info;
   }
 
   /** Index of the closing quote of the last key {@link quotedAt} read. */

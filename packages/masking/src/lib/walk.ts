@@ -882,12 +882,11 @@ export class Walk {
       this.#pos = table.end + 1;
       return quoted;
     }
-    const end = this.#stringEnd(q);
-    if (this.#escaped) return this.#keyTable.of(this.#tReadString());
-    const info = this.#keyTable.at(this.#src, this.#codes, q + 1, end);
-    if (info === undefined) throw GIVE_UP;
-    this.#pos = end + 1;
-    return info;
+    // Not read above: a key with an escape, else one that JSON.stringify would not write (a
+    // raw control character, a lone surrogate) or that never ends.
+    this.#stringEnd(q);
+    if (this.#escaped) return table.of(this.#tReadString());
+    throw GIVE_UP;
   }
 
   #tObject(depth: number): void {
