@@ -105,26 +105,24 @@ function printTable(suite: string, rows: readonly BenchRow[], cases: readonly Be
 }
 
 function writeResult(suite: string, rows: readonly BenchRow[]): void {
+  writeSuiteResult(suite, { rows });
+}
+
+/**
+ * Writes `bench/results/<suite>.json`: the suite name, the date and the machine, then `body`
+ * (rows, settings, whatever the suite measured).
+ */
+export function writeSuiteResult(suite: string, body: Readonly<Record<string, unknown>>): void {
   const dir = join(import.meta.dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${suite.replace(/[^\w.-]+/g, '-')}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        suite,
-        date: new Date().toISOString(),
-        machine: {
-          cpu: cpus()[0]?.model,
-          cores: cpus().length,
-          memoryGiB: Math.round(totalmem() / 2 ** 30),
-          os: `${platform()} ${release()} ${arch()}`,
-          node: process.version,
-        },
-        rows,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  const machine = {
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${platform()} ${release()} ${arch()}`,
+    node: process.version,
+  };
+  const result = { suite, date: new Date().toISOString(), machine, ...body };
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
 }

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { reportTarget } from '../../../bench/lib/harness.js';
+import { reportTarget, writeSuiteResult } from '../../../bench/lib/harness.js';
 import { benchToken } from './token.js';
 
 // Express route with and without guardRoute, each server in its own process running the
@@ -169,33 +169,15 @@ reportTarget(
   `${(cpuRatio * 100).toFixed(1)}%: ${bare.serverCpuMicrosPerRequest.toFixed(1)} vs ${guarded.serverCpuMicrosPerRequest.toFixed(1)} µs`,
 );
 
-const dir = join(import.meta.dirname, '..', '..', '..', 'bench', 'results');
-mkdirSync(dir, { recursive: true });
-writeFileSync(
-  join(dir, 'express.json'),
-  JSON.stringify(
-    {
-      suite: 'express',
-      date: new Date().toISOString(),
-      machine: {
-        cpu: cpus()[0]?.model,
-        cores: cpus().length,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        os: `${platform()} ${release()} ${arch()}`,
-        node: process.version,
-      },
-      settings: {
-        connections,
-        durationSeconds: duration,
-        runs,
-        auditSink: process.env['BENCH_AUDIT_SINK'] === 'devnull' ? 'devnull' : 'discard',
-      },
-      loadAverage: load,
-      rows,
-      ratio,
-      cpuRatio,
-    },
-    null,
-    2,
-  ) + '\n',
-);
+writeSuiteResult('express', {
+  settings: {
+    connections,
+    durationSeconds: duration,
+    runs,
+    auditSink: process.env['BENCH_AUDIT_SINK'] === 'devnull' ? 'devnull' : 'discard',
+  },
+  loadAverage: load,
+  rows,
+  ratio,
+  cpuRatio,
+});

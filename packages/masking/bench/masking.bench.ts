@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reportTarget } from '../../../bench/lib/harness.js';
+import { reportTarget, writeSuiteResult } from '../../../bench/lib/harness.js';
 import { createMasker } from '@agentguard/masking';
 import { CorpusBuilder, type LabeledDoc } from '../test/fixtures/corpus.js';
 import { PEERS } from './peers.js';
@@ -256,26 +256,8 @@ reportTarget(
   `worst ${worst.toFixed(1)} ms`,
 );
 
-const dir = join(import.meta.dirname, '..', '..', '..', 'bench', 'results');
-mkdirSync(dir, { recursive: true });
-writeFileSync(
-  join(dir, 'masking.json'),
-  JSON.stringify(
-    {
-      suite: 'masking',
-      date: new Date().toISOString(),
-      machine: {
-        cpu: cpus()[0]?.model,
-        cores: cpus().length,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        os: `${platform()} ${release()} ${arch()}`,
-        node: process.version,
-      },
-      settings: { rounds, smallBytes, largeBytes },
-      rows,
-      hostileWorstMillis: worst,
-    },
-    null,
-    2,
-  ) + '\n',
-);
+writeSuiteResult('masking', {
+  settings: { rounds, smallBytes, largeBytes },
+  rows,
+  hostileWorstMillis: worst,
+});
