@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { reportTarget, writeSuiteResult } from '../../../bench/lib/harness.js';
 import { createMasker } from '@agentguard/masking';
 import { CorpusBuilder, type LabeledDoc } from '../test/fixtures/corpus.js';
-import { PEERS } from './peers.js';
+import { PEERS, type Measured } from './peers.js';
 
 // Text in, text out: every library receives the JSON text of a tool response. Each library is
 // timed in a process of its own (measure-peer.ts), so that no library's garbage, heap size or
@@ -75,20 +75,6 @@ async function quality(
     validJson = false;
   }
   return { recall, decoysKept, validJson };
-}
-
-interface Timing {
-  meanMicros: number;
-  p50Micros: number;
-  p99Micros: number;
-  cpuMicros: number;
-  calls: number;
-}
-interface Measured {
-  id: string;
-  small: Timing;
-  large: Timing;
-  afterGcMicros: number;
 }
 
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { PEERS } from './peers.js';
+import { PEERS, type Measured, type Timing } from './peers.js';
 
 // One measuring process of the masking bench: loads one redactor, warms it up, times it on the
 // 10 KB responses (cycled) and on the 1 MB one, and prints one JSON line. Started by
@@ -15,14 +15,6 @@ const { small, large } = JSON.parse(readFileSync(corpusFile, 'utf8')) as {
 const run = await peer.load();
 const smallMs = Number(process.env['BENCH_SMALL_MS'] ?? 2000);
 const largeMs = Number(process.env['BENCH_LARGE_MS'] ?? 2500);
-
-interface Timing {
-  meanMicros: number;
-  p50Micros: number;
-  p99Micros: number;
-  cpuMicros: number;
-  calls: number;
-}
 
 /** Calls `run` on the texts in turn for `ms` milliseconds (at least `minCalls` calls). */
 function time(texts: readonly string[], ms: number, minCalls: number): Timing {
@@ -64,6 +56,10 @@ for (let k = 0; k < 5; k++) {
   afterGc.push(time(small, 0, peer.slow ? 16 : 320).meanMicros);
 }
 afterGc.sort((a, b) => a - b);
-console.log(
-  JSON.stringify({ id, small: smallTiming, large: largeTiming, afterGcMicros: afterGc[2] }),
-);
+const measured: Measured = {
+  id: peer.id,
+  small: smallTiming,
+  large: largeTiming,
+  afterGcMicros: afterGc[2]!,
+};
+console.log(JSON.stringify(measured));

@@ -13,6 +13,24 @@ function version(name: string): string {
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
+/** Timing of one library on one size, as measure-peer.ts reports it. */
+export interface Timing {
+  meanMicros: number;
+  p50Micros: number;
+  p99Micros: number;
+  cpuMicros: number;
+  calls: number;
+}
+
+/** What one measuring process prints (one JSON line). */
+export interface Measured {
+  id: string;
+  small: Timing;
+  large: Timing;
+  /** Mean µs per 10 KB call over the 320 calls after a forced full GC (median of five). */
+  afterGcMicros: number;
+}
+
 /** One redactor: text in, text out. */
 export interface Peer {
   readonly id: string;
