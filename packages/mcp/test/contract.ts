@@ -1,3 +1,4 @@
+import type { Guard, MemoryAuditSink } from '@agentguard/core';
 import { expect, it } from 'vitest';
 import { APPROVAL_META_KEY, CODE_META_KEY, DECISION_META_KEY } from '../src/index.js';
 import { TOKENS } from './fixtures/guard.js';
@@ -14,6 +15,100 @@ export interface TestClient {
 }
 
 export type Connect = (token: string) => Promise<TestClient>;
+
+/** Status and challenge of one HTTP response a client received. */
+export interface Seen {
+  status: number;
+  wwwAuthenticate: string | null;
+}
+
+/** A client `fetch` that notes the status and challenge of every response in `seen`. */
+export function recordingFetch(seen: Seen[]): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    seen.push({
+      status: response.status,
+      wwwAuthenticate: response.headers.get('www-authenticate'),
+    });
+    return response;
+  };
+}
+
+/**
+ * What a `guardMcpHandler` endpoint must show over HTTP, whatever SDK major is behind it: 401
+ * challenges before MCP runs, step-up as the RFC 9470 challenge, and an audit of every call
+ * without a token. `connect` opens a client that records its responses in `seen`; `url` is read
+ * when the tests run. Call it last in the suite (the audit test reads what the others did).
+ */
+export function httpChallenges(
+  connect: (token: string, seen?: Seen[]) => Promise<TestClient>,
+  url: () => string,
+  options: { resourceMetadataUrl: string; guard: Guard; audit: MemoryAuditSink },
+) {
+  const { resourceMetadataUrl, guard, audit } = options;
+
+  it('answers a missing or bad token with 401 and a Bearer challenge before MCP runs', async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    };
+    const missing = await fetch(url(), { method: 'POST', body, headers });
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe(
+      `Bearer realm="mcp", resource_metadata="${resourceMetadataUrl}"`,
+    );
+    const bad = await fetch(url(), {
+      method: 'POST',
+      body,
+      headers: { ...headers, authorization: 'Bearer not-a-token' },
+    });
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect(await bad.text()).not.toContain('not-a-token');
+    await expect(connect('not-a-token')).rejects.toThrow();
+  });
+
+  it('answers a step-up rejection with 401 insufficient_user_authentication (RFC 9470)', async () => {
+    const seen: Seen[] = [];
+    const client = await connect(TOKENS.admin, seen);
+    try {
+      await expect(client.callTool({ name: 'admin.export', arguments: {} })).rejects.toThrow();
+      expect(seen.find((s) => s.status === 401)?.wwwAuthenticate).toBe(
+        `Bearer realm="mcp", resource_metadata="${resourceMetadataUrl}", ` +
+          'error="insufficient_user_authentication", ' +
+          'error_description="stronger authentication required", acr_values="mfa", max_age=300',
+      );
+    } finally {
+      await client.close();
+    }
+    const mfa = await connect(TOKENS.adminMfa);
+    try {
+      const ok = (await mfa.callTool({ name: 'admin.export', arguments: {} })) as {
+        content: { text: string }[];
+      };
+      expect(ok.content[0]!.text).toBe('export started');
+    } finally {
+      await mfa.close();
+    }
+  });
+
+  it('audits every call, rejections included, and never a token', async () => {
+    await guard.flush();
+    const outcomes = new Set(audit.events.map((e) => e.code ?? e.outcome));
+    for (const code of [
+      'allowed',
+      'forbidden',
+      'invalid_input',
+      'approval_required',
+      'step_up_required',
+    ]) {
+      expect(outcomes).toContain(code);
+    }
+    const events = JSON.stringify(audit.events);
+    for (const token of Object.values(TOKENS)) expect(events).not.toContain(token);
+  });
+}
 
 interface ToolResult {
   isError?: boolean;

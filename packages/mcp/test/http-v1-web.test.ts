@@ -4,10 +4,16 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { guardMcpHandler } from '../src/index.js';
-import { contract, type TestClient } from './contract.js';
-import { TOKENS, createTestGuard, createTestTools } from './fixtures/guard.js';
+import {
+  contract,
+  httpChallenges,
+  recordingFetch,
+  type Seen,
+  type TestClient,
+} from './contract.js';
+import { createTestGuard, createTestTools } from './fixtures/guard.js';
 import { buildServerV1 } from './fixtures/servers.js';
 
 // The 1.x SDK's Node transport writes its response itself, so it cannot turn a step-up into an
@@ -16,24 +22,12 @@ import { buildServerV1 } from './fixtures/servers.js';
 
 const RESOURCE_METADATA = 'http://127.0.0.1/.well-known/oauth-protected-resource/mcp';
 
-interface Seen {
-  status: number;
-  wwwAuthenticate: string | null;
-}
-
 async function connectTo(url: string, token: string, seen: Seen[] = []): Promise<TestClient> {
   const client = new Client({ name: 'test-client-v1-web', version: '1.0.0' });
   await client.connect(
     new StreamableHTTPClientTransport(new URL(url), {
       requestInit: { headers: { authorization: `Bearer ${token}` } },
-      fetch: async (input, init) => {
-        const response = await fetch(input, init);
-        seen.push({
-          status: response.status,
-          wwwAuthenticate: response.headers.get('www-authenticate'),
-        });
-        return response;
-      },
+      fetch: recordingFetch(seen),
     }),
   );
   return client;
@@ -69,57 +63,13 @@ describe('1.x SDK over Streamable HTTP (guardMcpHandler + WebStandardStreamableH
 
   contract((token) => connectTo(url, token), { approvals: (id) => approvals.approve(id) });
 
-  it('answers a missing or bad token with 401 and a Bearer challenge before MCP runs', async () => {
-    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
-    const headers = {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    };
-    const missing = await fetch(url, { method: 'POST', body, headers });
-    expect(missing.status).toBe(401);
-    expect(missing.headers.get('www-authenticate')).toBe(
-      `Bearer realm="mcp", resource_metadata="${RESOURCE_METADATA}"`,
-    );
-    const bad = await fetch(url, {
-      method: 'POST',
-      body,
-      headers: { ...headers, authorization: 'Bearer not-a-token' },
-    });
-    expect(bad.status).toBe(401);
-    expect(bad.headers.get('www-authenticate')).toContain('error="invalid_token"');
-    expect(await bad.text()).not.toContain('not-a-token');
-  });
-
-  it('answers a step-up rejection with 401 insufficient_user_authentication (RFC 9470)', async () => {
-    const seen: Seen[] = [];
-    const client = await connectTo(url, TOKENS.admin, seen);
-    try {
-      await expect(client.callTool({ name: 'admin.export', arguments: {} })).rejects.toThrow();
-      expect(seen.find((s) => s.status === 401)?.wwwAuthenticate).toBe(
-        `Bearer realm="mcp", resource_metadata="${RESOURCE_METADATA}", ` +
-          'error="insufficient_user_authentication", ' +
-          'error_description="stronger authentication required", acr_values="mfa", max_age=300',
-      );
-    } finally {
-      await client.close();
-    }
-    const mfa = await connectTo(url, TOKENS.adminMfa);
-    try {
-      const ok = (await mfa.callTool({ name: 'admin.export', arguments: {} })) as {
-        content: { text: string }[];
-      };
-      expect(ok.content[0]!.text).toBe('export started');
-    } finally {
-      await mfa.close();
-    }
-  });
-
-  it('audits every call, rejections included, and never a token', async () => {
-    await guard.flush();
-    const outcomes = new Set(audit.events.map((e) => e.code ?? e.outcome));
-    for (const code of ['allowed', 'forbidden', 'invalid_input', 'step_up_required']) {
-      expect(outcomes).toContain(code);
-    }
-    expect(JSON.stringify(audit.events)).not.toContain(TOKENS.admin);
-  });
+  httpChallenges(
+    (token, seen) => connectTo(url, token, seen),
+    () => url,
+    {
+      resourceMetadataUrl: RESOURCE_METADATA,
+      guard,
+      audit,
+    },
+  );
 });

@@ -5,16 +5,18 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardMcpHandler, mcpAuthChallenge } from '../src/index.js';
-import { call, contract, type TestClient } from './contract.js';
+import {
+  call,
+  contract,
+  httpChallenges,
+  recordingFetch,
+  type Seen,
+  type TestClient,
+} from './contract.js';
 import { TOKENS, createTestGuard, createTestTools } from './fixtures/guard.js';
 import { buildServerV2 } from './fixtures/servers.js';
 
 const RESOURCE_METADATA = 'http://127.0.0.1/.well-known/oauth-protected-resource/mcp';
-
-interface Seen {
-  status: number;
-  wwwAuthenticate: string | null;
-}
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) => {
@@ -36,14 +38,7 @@ async function connectTo(
   );
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     requestInit: token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } },
-    fetch: async (input, init) => {
-      const response = await fetch(input, init);
-      seen.push({
-        status: response.status,
-        wwwAuthenticate: response.headers.get('www-authenticate'),
-      });
-      return response;
-    },
+    fetch: recordingFetch(seen),
   });
   await client.connect(transport);
   return client as unknown as TestClient;
@@ -71,50 +66,6 @@ describe('2.x SDK over Streamable HTTP (guardMcpHandler + createMcpHandler)', ()
 
   contract((token) => connectTo(url, token), { approvals: (id) => approvals.approve(id) });
 
-  it('answers a bad or missing token with 401 and a Bearer challenge before MCP runs', async () => {
-    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
-    const headers = { 'content-type': 'application/json', accept: 'application/json' };
-    const missing = await fetch(url, { method: 'POST', body, headers });
-    expect(missing.status).toBe(401);
-    expect(missing.headers.get('www-authenticate')).toBe(
-      `Bearer realm="mcp", resource_metadata="${RESOURCE_METADATA}"`,
-    );
-    const bad = await fetch(url, {
-      method: 'POST',
-      body,
-      headers: { ...headers, authorization: 'Bearer not-a-token' },
-    });
-    expect(bad.status).toBe(401);
-    expect(bad.headers.get('www-authenticate')).toContain('error="invalid_token"');
-    expect(await bad.text()).not.toContain('not-a-token');
-    await expect(connectTo(url, 'not-a-token')).rejects.toThrow();
-  });
-
-  it('answers a step-up rejection with 401 insufficient_user_authentication (RFC 9470)', async () => {
-    const seen: Seen[] = [];
-    const client = await connectTo(url, TOKENS.admin, seen);
-    try {
-      await expect(client.callTool({ name: 'admin.export', arguments: {} })).rejects.toThrow();
-      const challenge = seen.find((s) => s.status === 401);
-      expect(challenge?.wwwAuthenticate).toBe(
-        `Bearer realm="mcp", resource_metadata="${RESOURCE_METADATA}", ` +
-          'error="insufficient_user_authentication", ' +
-          'error_description="stronger authentication required", acr_values="mfa", max_age=300',
-      );
-    } finally {
-      await client.close();
-    }
-    const mfa = await connectTo(url, TOKENS.adminMfa);
-    try {
-      const ok = (await mfa.callTool({ name: 'admin.export', arguments: {} })) as {
-        content: { text: string }[];
-      };
-      expect(ok.content[0]!.text).toBe('export started');
-    } finally {
-      await mfa.close();
-    }
-  });
-
   it('serves a 2026-07-28 (modern era) client: JSON responses, same guard, same challenge', async () => {
     const seen: Seen[] = [];
     const client = await connectTo(url, TOKENS.viewer, seen, true);
@@ -138,14 +89,15 @@ describe('2.x SDK over Streamable HTTP (guardMcpHandler + createMcpHandler)', ()
     }
   });
 
-  it('audits every call, rejections included', async () => {
-    await guard.flush();
-    const outcomes = new Set(audit.events.map((e) => e.code ?? e.outcome));
-    for (const code of ['allowed', 'forbidden', 'invalid_input', 'approval_required']) {
-      expect(outcomes).toContain(code);
-    }
-    expect(JSON.stringify(audit.events)).not.toContain(TOKENS.viewer);
-  });
+  httpChallenges(
+    (token, seen) => connectTo(url, token, seen),
+    () => url,
+    {
+      resourceMetadataUrl: RESOURCE_METADATA,
+      guard,
+      audit,
+    },
+  );
 });
 
 describe('2.x SDK with the node middleware (mcpAuthChallenge + toNodeHandler)', () => {
