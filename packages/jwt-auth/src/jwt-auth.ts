@@ -154,9 +154,16 @@ export interface JwtAuthOptions extends Partial<JwtIssuerOptions> {
   readonly now?: (() => number) | undefined;
 }
 
+/**
+ * A verified token, stored under a SHA-256 of its signature segment with its signing input
+ * (`header.payload`: the claims, no credential without the signature). The cache holds no
+ * token, and a hit needs both parts equal to the verified token's.
+ */
 interface CacheEntry {
   readonly result: StageResult<Principal>;
   readonly principal: Principal;
+  /** The signing input, a string of its own (a slice would keep the whole token reachable). */
+  readonly input: string;
   /** Milliseconds since the epoch after which the entry is not used. */
   readonly until: number;
 }
@@ -266,10 +273,13 @@ export function jwtAuth(options: JwtAuthOptions): Authenticator {
     if (!found.ok) return reject(found.reason);
     const token = found.token;
     let id: string | undefined;
-    if (cache !== undefined) {
-      id = hash('sha256', token, 'base64url');
+    const dot = token.lastIndexOf('.');
+    if (cache !== undefined && dot > 0) {
+      // The signature's digest: one SHA-256 block for HS256 and ES256, where the whole token
+      // would take several.
+      id = hash('sha256', token.slice(dot + 1), 'base64url');
       const hit = cache.get(id);
-      if (hit !== undefined) {
+      if (hit !== undefined && hit.input === token.slice(0, dot)) {
         if (now() < hit.until) return checkRevocation(hit.principal, hit.result);
         cache.delete(id);
       }
@@ -352,7 +362,13 @@ export function jwtAuth(options: JwtAuthOptions): Authenticator {
         principal.expiresAt === undefined ? Number.POSITIVE_INFINITY : principal.expiresAt * 1000,
         nowMs + maxTtlMs,
       );
-      if (until > nowMs) cache.set(id, { result, principal, until });
+      if (until > nowMs) {
+        // A copy of the signing input: a slice of the token would keep its signature too.
+        const input = Buffer.from(token.slice(0, token.lastIndexOf('.')), 'latin1').toString(
+          'latin1',
+        );
+        cache.set(id, { result, principal, input, until });
+      }
     }
     return checkRevocation(principal, result);
   }

@@ -1,3 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it, beforeAll } from 'vitest';
 import type { Principal, StageResult } from '@agentguard/core';
 import { UnauthenticatedError } from '@agentguard/core';
@@ -252,6 +257,81 @@ describe('attacks are rejected with the right reason', () => {
       (result.value.claims as Record<string, unknown>)['sub'] = 'root';
     }).toThrow(TypeError);
   });
+});
+
+describe('the verified-token cache', () => {
+  it('answers only the very token it verified: its claims under another signature, or its signature under other claims, are verified and refused', async () => {
+    const token = await signToken(rsa, baseClaims({ jti: 'cache-sig' }));
+    expect(await reasonOf(token)).toBeUndefined();
+    expect(auth.authenticate(bearer(token))).not.toBeInstanceOf(Promise); // cached
+    const dot = token.lastIndexOf('.');
+    const input = token.slice(0, dot);
+    const signature = token.slice(dot + 1);
+    const flipped = `${signature.slice(0, -2)}${signature.at(-2) === 'A' ? 'B' : 'A'}${signature.at(-1)}`;
+    const forgeries: [string, string][] = [
+      [`${input}.${flipped}`, 'bad_signature'],
+      [`${input}.${good.slice(good.lastIndexOf('.') + 1)}`, 'bad_signature'],
+      [`${input}.`, 'bad_signature'],
+      [`${input}.${signature}.${signature}`, 'malformed'],
+      [`${input}.${signature}=`, 'malformed'],
+      [
+        `${b64({ alg: 'RS256', kid: 'rsa-1', typ: 'JWT' })}.${b64(baseClaims({ jti: 'cache-sig', roles: ['admin'] }))}.${signature}`,
+        'bad_signature',
+      ],
+      [`${input.slice(0, -1)}.${signature}`, 'malformed'],
+    ];
+    for (const [forged, reason] of forgeries) {
+      // Each one is verified (a miss), and refused.
+      expect(auth.authenticate(bearer(forged))).toBeInstanceOf(Promise);
+      expect(await reasonOf(forged)).toBe(reason);
+    }
+    // The genuine token is still answered from the cache, with its own principal.
+    const again = auth.authenticate(bearer(token));
+    expect(again).not.toBeInstanceOf(Promise);
+    expect(
+      (again as StageResult<Principal>).ok && (again as { value: Principal }).value.tokenId,
+    ).toBe('cache-sig');
+  });
+
+  it('verifies a second signature over the same claims on its own (ES256 signatures differ)', async () => {
+    const claims = baseClaims({ jti: 'twice' });
+    const first = await signToken(ec, claims);
+    const second = await signToken(ec, claims);
+    expect(first.slice(0, first.lastIndexOf('.'))).toBe(second.slice(0, second.lastIndexOf('.')));
+    expect(first).not.toBe(second);
+    expect(await reasonOf(first)).toBeUndefined();
+    expect(auth.authenticate(bearer(second))).toBeInstanceOf(Promise); // not served for first's
+    expect(await reasonOf(second)).toBeUndefined();
+    expect(auth.authenticate(bearer(second))).not.toBeInstanceOf(Promise);
+  });
+
+  it('keeps no copy of a cached token in the heap', async () => {
+    // The signature is kept only reversed, so that the test itself holds no copy either.
+    let reversed = '';
+    await (async () => {
+      const token = await signToken(rsa, baseClaims({ jti: 'heap' }));
+      reversed = Array.from(token.slice(token.lastIndexOf('.') + 1), (c) => c)
+        .reverse()
+        .join('');
+      expect(await reasonOf(token)).toBeUndefined();
+      expect(auth.authenticate(bearer(token))).not.toBeInstanceOf(Promise);
+    })();
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    const dir = mkdtempSync(join(tmpdir(), 'jwt-heap-'));
+    try {
+      const file = writeHeapSnapshot(join(dir, 'heap.heapsnapshot'));
+      const snapshot = readFileSync(file, 'latin1');
+      const signature = Array.from(reversed, (c) => c)
+        .reverse()
+        .join('');
+      // Control: the snapshot does hold strings the cache keeps (the token's claims).
+      expect(snapshot).toContain('https://mcp.example.com');
+      expect(snapshot.includes(signature)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
 
 describe('the challenge', () => {
