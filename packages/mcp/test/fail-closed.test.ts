@@ -314,6 +314,64 @@ describe('guardServer fails closed, 2.x SDK over Streamable HTTP', () => {
   );
 });
 
+describe('guardServer fails closed, 2.x SDK: the checks the HTTP layer runs before dispatch', () => {
+  // The 2.x HTTP entry asks the McpServer for a tool's scope challenge and its input schema
+  // (SEP-2243 `Mcp-Param-*` headers) before any handler runs: for a tool registered past the
+  // guard, both would answer (403 insufficient_scope, 400 -32020) where a made-up name gets
+  // the guard's refusal, telling the caller that the tool exists.
+  const testGuard = createTestGuard();
+  const { guard } = testGuard;
+  const ran: Ran = [];
+  let served: Served | undefined;
+  beforeAll(async () => {
+    served = await serveV2(() => {
+      const server = buildV2(guard, ran);
+      registerV2.call(
+        server,
+        'scoped.echo',
+        {
+          inputSchema: z.object({ region: z.string().meta({ 'x-mcp-header': 'Region' }) }),
+          scopeChallenge: () => ({ scopes: ['secret:write'] }),
+        },
+        rawHandler(ran, 'scoped.echo'),
+      );
+      return server;
+    });
+  });
+  afterAll(async () => {
+    await served?.close();
+  });
+
+  for (const era of ['legacy', 'modern'] as const) {
+    for (const token of [TOKENS.viewer, undefined]) {
+      const who = token === undefined ? 'an unauthenticated' : 'an authenticated';
+      it(`answers ${who} ${era} client as it answers a name no tool has`, async () => {
+        const client = new ClientV2(
+          { name: 'fail-closed-v2', version: '1.0.0' },
+          era === 'modern' ? { versionNegotiation: { mode: 'auto' } } : {},
+        );
+        await client.connect(new HttpV2(new URL(served!.url), { requestInit: headers(token) }));
+        const expected =
+          token === undefined
+            ? { code: 'unauthenticated', reason: 'missing', status: 401 }
+            : REFUSED;
+        try {
+          for (const name of ['scoped.echo', 'no.such.tool']) {
+            const result = await call(client, name, { region: 'eu' });
+            expect({ name, result: result.structuredContent }).toMatchObject({
+              name,
+              result: expected,
+            });
+          }
+          expect(ran).toEqual([]);
+        } finally {
+          await client.close();
+        }
+      });
+    }
+  }
+});
+
 describe('guardServer fails closed: a tools/call handler set on the low-level server', () => {
   function lowLevel<S extends McpServerV1 | McpServerV2>(server: S, guard: Guard, ran: Ran): S {
     const mcp = guardServer(server, guard);

@@ -128,4 +128,48 @@ export function gateToolCalls(server: object, spec: ToolCallGateSpec): void {
   });
   if (existing !== undefined) handlers.set('tools/call', existing);
   if (handlers.has('tools/list')) spec.onToolList();
+  hidePreDispatchChecks(server);
+}
+
+/**
+ * The 2.x SDK's HTTP entry asks the McpServer, before any handler runs, for the scope
+ * challenge of the tool a `tools/call` names (`resolveScopeChallenge`) and for its input
+ * schema, to check SEP-2243 `Mcp-Param-*` headers against (`toolInputSchemaJson`). For a tool
+ * the gate refuses, both answer as for a name no tool has (nothing): otherwise a 403 challenge
+ * or a 400 header mismatch would tell the caller the tool exists. The SDK reads both off the
+ * server at each request, so instance members put in front of them are what it calls.
+ */
+function hidePreDispatchChecks(server: object): void {
+  const mcp = server as {
+    resolveScopeChallenge?: unknown;
+    toolInputSchemaJson?: unknown;
+  };
+  const resolve = mcp.resolveScopeChallenge;
+  if (typeof resolve === 'function') {
+    mcp.resolveScopeChallenge = function resolveGuardedScopeChallenge(
+      this: unknown,
+      context: { request?: { method?: unknown; params?: { name?: unknown } } } | undefined,
+    ): unknown {
+      const request = context?.request;
+      const name = request?.params?.name;
+      if (
+        request?.method === 'tools/call' &&
+        typeof name === 'string' &&
+        refusesTool(server, name)
+      ) {
+        return undefined;
+      }
+      return (resolve as (context: unknown) => unknown).call(this, context);
+    };
+  }
+  const inputSchema = mcp.toolInputSchemaJson;
+  if (typeof inputSchema === 'function') {
+    mcp.toolInputSchemaJson = function guardedToolInputSchemaJson(
+      this: unknown,
+      name: unknown,
+    ): unknown {
+      if (typeof name === 'string' && refusesTool(server, name)) return undefined;
+      return (inputSchema as (name: unknown) => unknown).call(this, name);
+    };
+  }
 }
