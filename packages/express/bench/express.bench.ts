@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +12,22 @@ import { benchToken } from './token.js';
 // built packages (dist/), measured with autocannon on 127.0.0.1. Runs alternate bare and
 // guarded so that other load on the machine hits both alike. Env: BENCH_DURATION (seconds
 // per run, default 6), BENCH_RUNS (per server, default 5), BENCH_CONNECTIONS (default 50),
-// BENCH_CPU_PROF (a folder: the servers write V8 CPU profiles there).
+// BENCH_CPU_PROF (a folder: the servers write V8 CPU profiles there), BENCH_PIN=1.
+//
+// BENCH_PIN=1 (Linux, two or more cores): the load generator (this process: autocannon) runs
+// on the first core and the servers on the last (taskset), so a server has one core for all
+// its threads, background GC included, as in a one-vCPU container. By default nothing is
+// pinned and the scheduler shares both cores between client and server.
 const duration = Number(process.env['BENCH_DURATION'] ?? 6);
 const runs = Number(process.env['BENCH_RUNS'] ?? 5);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 const profileDir = process.env['BENCH_CPU_PROF'];
+const pinned =
+  process.platform === 'linux' &&
+  cpus().length >= 2 &&
+  process.env['BENCH_PIN'] === '1' &&
+  spawnSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
+const serverCore = cpus().length - 1;
 const serverScript = fileURLToPath(new URL('./server.ts', import.meta.url));
 const packages = join(import.meta.dirname, '..', '..');
 for (const pkg of ['core', 'jwt-auth', 'rbac', 'express']) {
@@ -28,7 +39,10 @@ for (const pkg of ['core', 'jwt-auth', 'rbac', 'express']) {
 /** Starts one server in its own process; `@agentguard/*` resolve to dist (no source condition). */
 async function start(mode: string): Promise<{ child: ChildProcess; url: string }> {
   const flags = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', serverScript, mode], {
+  const command = [process.execPath, ...flags, '--import', 'tsx', serverScript, mode];
+  // taskset execs the server: the child is the server process itself.
+  if (pinned) command.unshift('taskset', '-c', String(serverCore));
+  const child = spawn(command[0]!, command.slice(1), {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
@@ -140,7 +154,7 @@ for (const row of rows) {
   );
 }
 console.log(
-  `- autocannon, ${connections} connections, ${duration} s per run, ${runs} runs alternating, 127.0.0.1, one process per server.`,
+  `- autocannon, ${connections} connections, ${duration} s per run, ${runs} runs alternating, 127.0.0.1, one process per server${pinned ? `; autocannon pinned to core 0, the servers to core ${serverCore}` : ', not pinned to cores'}.`,
 );
 const auditSink =
   process.env['BENCH_AUDIT_SINK'] === 'devnull'
@@ -151,6 +165,14 @@ console.log(
 );
 console.log(
   `- main-thread GC pauses per request (median): bare ${bare.gcPauseMicrosPerRequest.toFixed(1)} µs, guarded ${guarded.gcPauseMicrosPerRequest.toFixed(1)} µs (part of the CPU figures).`,
+);
+// Each guarded run follows its bare run: their ratio is free of drift slower than a pair.
+const pairedRatio = median(samples.guarded.map((g, i) => g.rps / samples.bare[i]!.rps));
+const pairedCpuRatio = median(
+  samples.guarded.map((g, i) => samples.bare[i]!.cpuMicrosPerRequest / g.cpuMicrosPerRequest),
+);
+console.log(
+  `- run by run (each guarded run against the bare run just before it), median: ${(pairedRatio * 100).toFixed(1)}% of the requests per second, ${(pairedCpuRatio * 100).toFixed(1)}% of the capacity (CPU).`,
 );
 const load = loadavg();
 console.log(
@@ -171,6 +193,7 @@ reportTarget(
 
 writeSuiteResult('express', {
   settings: {
+    pinned,
     connections,
     durationSeconds: duration,
     runs,
@@ -180,4 +203,6 @@ writeSuiteResult('express', {
   rows,
   ratio,
   cpuRatio,
+  pairedRatio,
+  pairedCpuRatio,
 });
