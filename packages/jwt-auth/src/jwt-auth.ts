@@ -284,10 +284,12 @@ export function jwtAuth(options: JwtAuthOptions): Authenticator {
         cache.delete(id);
       }
     }
-    if (!B64TOKEN.test(token)) {
+    const wellFormed = B64TOKEN.test(token);
+    if (!wellFormed) {
+      forgetLastMatch();
       return reject(found.source === 'header' ? 'invalid_request' : 'malformed');
     }
-    return verify(token, id);
+    return verify(token, id).finally(forgetLastMatch);
   }
 
   function checkRevocation(
@@ -364,10 +366,10 @@ export function jwtAuth(options: JwtAuthOptions): Authenticator {
       );
       if (until > nowMs) {
         // A copy of the signing input: a slice of the token would keep its signature too.
-        const input = Buffer.from(token.slice(0, token.lastIndexOf('.')), 'latin1').toString(
-          'latin1',
-        );
-        cache.set(id, { result, principal, input, until });
+        // Latin-1 copies a character per byte; the comparison makes sure it lost nothing.
+        const signingInput = token.slice(0, token.lastIndexOf('.'));
+        const input = Buffer.from(signingInput, 'latin1').toString('latin1');
+        if (input === signingInput) cache.set(id, { result, principal, input, until });
       }
     }
     return checkRevocation(principal, result);
@@ -378,4 +380,15 @@ export function jwtAuth(options: JwtAuthOptions): Authenticator {
     name,
     authenticate,
   };
+}
+
+const EMPTY = /(?:)/;
+
+/**
+ * Points V8's legacy RegExp statics (`RegExp.input`, `RegExp.lastMatch`, `$_`) at an empty
+ * string. They keep the subject of the last successful match alive: after the checks above it
+ * would be the token, reachable from a heap dump until some other regular expression runs.
+ */
+function forgetLastMatch(): void {
+  EMPTY.test('');
 }

@@ -16,6 +16,7 @@ import {
   bearer,
   craft,
   makeKey,
+  signHmac,
   signToken,
   type TestKey,
 } from './helpers.js';
@@ -303,6 +304,27 @@ describe('the verified-token cache', () => {
     expect(auth.authenticate(bearer(second))).toBeInstanceOf(Promise); // not served for first's
     expect(await reasonOf(second)).toBeUndefined();
     expect(auth.authenticate(bearer(second))).not.toBeInstanceOf(Promise);
+  });
+
+  it('leaves no token as the subject of the last regular expression match', async () => {
+    const secret = 'a-secret-of-at-least-thirty-two-bytes!';
+    const hmac = jwtAuth({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+      secret,
+      now,
+    });
+    for (const token of [
+      await signHmac(secret, baseClaims({ jti: 'last-match' })),
+      `${(await signHmac(secret)).slice(0, -4)}AAAA`, // bad signature
+    ]) {
+      await hmac.authenticate(bearer(token));
+      // Read before anything else runs a regular expression: V8's legacy RegExp statics
+      // (`RegExp.input`) keep the subject of the last match alive.
+      const lastSubject = String(Reflect.get(RegExp, 'input'));
+      expect(lastSubject.includes(token.slice(token.lastIndexOf('.') + 1))).toBe(false);
+    }
   });
 
   it('keeps no copy of a cached token in the heap', async () => {
