@@ -322,8 +322,9 @@ describe('the verified-token cache', () => {
       await hmac.authenticate(bearer(token));
       // Read before anything else runs a regular expression: V8's legacy RegExp statics
       // (`RegExp.input`) keep the subject of the last match alive.
-      const lastSubject = String(Reflect.get(RegExp, 'input'));
-      expect(lastSubject.includes(token.slice(token.lastIndexOf('.') + 1))).toBe(false);
+      const lastSubject: unknown = Reflect.get(RegExp, 'input');
+      expect(typeof lastSubject).toBe('string');
+      expect((lastSubject as string).includes(token.slice(token.lastIndexOf('.') + 1))).toBe(false);
     }
   });
 
