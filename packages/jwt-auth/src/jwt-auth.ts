@@ -284,8 +284,7 @@ export function jwtAuth(options: JwtAuthOptions): Authenticator {
         cache.delete(id);
       }
     }
-    const wellFormed = B64TOKEN.test(token);
-    if (!wellFormed) {
+    if (!B64TOKEN.test(token)) {
       forgetLastMatch();
       return reject(found.source === 'header' ? 'invalid_request' : 'malformed');
     }
