@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { GuardConfigError, type ApprovalService, type Guard } from '@agentguard/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -28,16 +27,14 @@ import {
   type ApprovalTasks,
 } from '../src/index.js';
 import { TOKENS, createTestGuard, createTestTools } from './fixtures/guard.js';
+import { listenLocal, type Listening } from './fixtures/http.js';
 
 const TASK_CAPABILITIES = {
   tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
 } as const;
 
 /** A 1.x Streamable HTTP endpoint on 127.0.0.1: one server and transport per request. */
-async function listen(
-  guard: Guard,
-  build: () => McpServer,
-): Promise<{ url: string; server: Server }> {
+async function listen(guard: Guard, build: () => McpServer): Promise<Listening> {
   const gate = mcpAuthChallenge(guard);
   const server = createServer((req, res) => {
     gate(req, res, (error) => {
@@ -54,13 +51,7 @@ async function listen(
       void mcp.connect(transport).then(() => transport.handleRequest(req, res));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, server };
-}
-
-async function stop(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  return listenLocal(server);
 }
 
 async function connect(url: string, token: string): Promise<Client> {
@@ -123,10 +114,10 @@ describe('approval tasks, 1.x SDK over Streamable HTTP (registerGuardedTool)', (
     maxTasks: 50,
   });
   let url = '';
-  let http: Server | undefined;
+  let http: Listening | undefined;
 
   beforeAll(async () => {
-    ({ url, server: http } = await listen(guard, () => {
+    http = await listen(guard, () => {
       const mcp = new McpServer(
         { name: 'tasks-v1', version: '1.0.0' },
         { taskStore, capabilities: TASK_CAPABILITIES },
@@ -135,12 +126,13 @@ describe('approval tasks, 1.x SDK over Streamable HTTP (registerGuardedTool)', (
       registerGuardedTool(mcp, guard, tools.getCustomer, { approvalTasks });
       registerGuardedTool(mcp, guard, tools.search);
       return mcp;
-    }));
+    });
+    url = http.url;
   });
   afterAll(async () => {
     await approvalTasks.close();
     taskStore.cleanup();
-    if (http) await stop(http);
+    await http?.close();
   });
 
   it('advertises task support on the tools registered with approvalTasks only', async () => {
@@ -419,7 +411,7 @@ describe('approval tasks: expiry, guardServer and configuration', () => {
     const { guard, approvals } = createTestGuard({ approvalTtlMs: 300 });
     const taskStore = new InMemoryTaskStore();
     const approvalTasks = createApprovalTasks({ taskStore, approvals, pollIntervalMs: 20 });
-    const { url, server } = await listen(guard, () => {
+    const { url, close } = await listen(guard, () => {
       const mcp = guardServer(
         new McpServer(
           { name: 'tasks', version: '1.0.0' },
@@ -459,7 +451,7 @@ describe('approval tasks: expiry, guardServer and configuration', () => {
       await client.close();
       await approvalTasks.close();
       taskStore.cleanup();
-      await stop(server);
+      await close();
     }
   });
 
@@ -468,7 +460,7 @@ describe('approval tasks: expiry, guardServer and configuration', () => {
     const tools = createTestTools(guard);
     const taskStore = new InMemoryTaskStore();
     const approvalTasks = createApprovalTasks({ taskStore, approvals, maxPending: 1, maxTasks: 2 });
-    const { url, server } = await listen(guard, () => {
+    const { url, close } = await listen(guard, () => {
       const mcp = new McpServer(
         { name: 'tasks', version: '1.0.0' },
         { taskStore, capabilities: TASK_CAPABILITIES },
@@ -488,7 +480,7 @@ describe('approval tasks: expiry, guardServer and configuration', () => {
       await client.close();
       await approvalTasks.close();
       taskStore.cleanup();
-      await stop(server);
+      await close();
     }
   });
 
@@ -497,7 +489,7 @@ describe('approval tasks: expiry, guardServer and configuration', () => {
     const tools = createTestTools(guard);
     const taskStore = new InMemoryTaskStore();
     const approvalTasks = createApprovalTasks({ taskStore, approvals });
-    const { url, server } = await listen(guard, () => {
+    const { url, close } = await listen(guard, () => {
       const mcp = new McpServer(
         { name: 'tasks', version: '1.0.0' },
         { taskStore, capabilities: TASK_CAPABILITIES },
@@ -518,7 +510,7 @@ describe('approval tasks: expiry, guardServer and configuration', () => {
     } finally {
       await client.close();
       taskStore.cleanup();
-      await stop(server);
+      await close();
     }
   });
 

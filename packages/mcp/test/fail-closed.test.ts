@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import {
   GuardConfigError,
   allowAllAccess,
@@ -29,6 +28,7 @@ import {
 } from '../src/index.js';
 import { call, type TestClient } from './contract.js';
 import { TOKENS, createTestGuard } from './fixtures/guard.js';
+import { listenLocal, type Listening } from './fixtures/http.js';
 
 // Every way a tool reaches an McpServer past guardServer's registerTool, per SDK major. Each
 // raw handler records that it ran; no test may see one run.
@@ -129,27 +129,10 @@ function buildV2(guard: Guard, ran: Ran): McpServerV2 {
   return server;
 }
 
-interface Served {
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-async function listen(http: Server, close: () => Promise<void> = async () => {}): Promise<Served> {
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`,
-    async close() {
-      await close();
-      http.closeAllConnections();
-      await new Promise((resolve) => http.close(resolve));
-    },
-  };
-}
-
 /** A 1.x Streamable HTTP endpoint on 127.0.0.1, one server per request, no auth middleware:
  * the guard authenticates from the request's headers itself. */
-function serveV1(build: () => McpServerV1): Promise<Served> {
-  return listen(
+function serveV1(build: () => McpServerV1): Promise<Listening> {
+  return listenLocal(
     createServer((req, res) => {
       const mcp = build();
       const transport = new StreamableHTTPServerTransport({});
@@ -163,10 +146,10 @@ function serveV1(build: () => McpServerV1): Promise<Served> {
 }
 
 /** The same with the 2.x SDK (`createMcpHandler`). */
-function serveV2(build: () => McpServerV2): Promise<Served> {
+function serveV2(build: () => McpServerV2): Promise<Listening> {
   const handler = createMcpHandler(build);
   const toNode = toNodeHandler(handler);
-  return listen(
+  return listenLocal(
     createServer((req, res) => void toNode(req as never, res)),
     () => handler.close(),
   );
@@ -256,7 +239,7 @@ describe('guardServer fails closed, 1.x SDK over Streamable HTTP', () => {
   const { guard } = testGuard;
   const ran: Ran = [];
   const taskStore = new InMemoryTaskStore();
-  let served: Served | undefined;
+  let served: Listening | undefined;
   beforeAll(async () => {
     served = await serveV1(() => buildV1(guard, ran, taskStore));
   });
@@ -298,7 +281,7 @@ describe('guardServer fails closed, 2.x SDK over Streamable HTTP', () => {
   const testGuard = createTestGuard();
   const { guard } = testGuard;
   const ran: Ran = [];
-  let served: Served | undefined;
+  let served: Listening | undefined;
   beforeAll(async () => {
     served = await serveV2(() => buildV2(guard, ran));
   });
@@ -322,7 +305,7 @@ describe('guardServer fails closed, 2.x SDK: the checks the HTTP layer runs befo
   const testGuard = createTestGuard();
   const { guard } = testGuard;
   const ran: Ran = [];
-  let served: Served | undefined;
+  let served: Listening | undefined;
   beforeAll(async () => {
     served = await serveV2(() => {
       const server = buildV2(guard, ran);

@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -14,6 +13,7 @@ import {
   type TestClient,
 } from './contract.js';
 import { createTestGuard, createTestTools } from './fixtures/guard.js';
+import { listenLocal, type Listening } from './fixtures/http.js';
 import { buildServerV1 } from './fixtures/servers.js';
 
 // The 1.x SDK's Node transport writes its response itself, so it cannot turn a step-up into an
@@ -50,15 +50,15 @@ describe('1.x SDK over Streamable HTTP (guardMcpHandler + WebStandardStreamableH
     { resourceMetadataUrl: RESOURCE_METADATA },
   );
   const toNode = toNodeHandler(handler);
-  const server: Server = createServer((req, res) => void toNode(req as never, res));
+  const server = createServer((req, res) => void toNode(req as never, res));
+  let listening: Listening | undefined;
   let url = '';
   beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+    listening = await listenLocal(server);
+    url = listening.url;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await listening?.close();
   });
 
   contract((token) => connectTo(url, token), { approvals: (id) => approvals.approve(id) });

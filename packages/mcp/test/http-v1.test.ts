@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpAuthChallenge } from '../src/index.js';
 import { call, contract, type TestClient } from './contract.js';
 import { TOKENS, createTestGuard, createTestTools } from './fixtures/guard.js';
+import { listenLocal, type Listening } from './fixtures/http.js';
 import { buildServerV1 } from './fixtures/servers.js';
 
 async function connectTo(url: string, token: string): Promise<TestClient> {
@@ -42,14 +42,14 @@ describe('1.x SDK over Streamable HTTP (mcpAuthChallenge + StreamableHTTPServerT
       void mcp.connect(transport).then(() => transport.handleRequest(req, res));
     });
   });
+  let listening: Listening | undefined;
   let url = '';
   beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+    listening = await listenLocal(server);
+    url = listening.url;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await listening?.close();
   });
 
   contract((token) => connectTo(url, token), { approvals: (id) => approvals.approve(id) });

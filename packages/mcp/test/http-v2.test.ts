@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler } from '@modelcontextprotocol/server';
@@ -14,17 +13,10 @@ import {
   type TestClient,
 } from './contract.js';
 import { TOKENS, createTestGuard, createTestTools } from './fixtures/guard.js';
+import { listenLocal, type Listening } from './fixtures/http.js';
 import { buildServerV2 } from './fixtures/servers.js';
 
 const RESOURCE_METADATA = 'http://127.0.0.1/.well-known/oauth-protected-resource/mcp';
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`);
-    });
-  });
-}
 
 async function connectTo(
   url: string,
@@ -54,14 +46,14 @@ describe('2.x SDK over Streamable HTTP (guardMcpHandler + createMcpHandler)', ()
   );
   const toNode = toNodeHandler(handler);
   const server = createServer((req, res) => void toNode(req as never, res));
+  let listening: Listening | undefined;
   let url = '';
   beforeAll(async () => {
-    url = await listen(server);
+    listening = await listenLocal(server, () => handler.close());
+    url = listening.url;
   });
   afterAll(async () => {
-    await handler.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await listening?.close();
   });
 
   contract((token) => connectTo(url, token), { approvals: (id) => approvals.approve(id) });
@@ -109,14 +101,14 @@ describe('2.x SDK with the node middleware (mcpAuthChallenge + toNodeHandler)', 
   const server = createServer((req, res) => {
     gate(req, res, () => void toNode(req as never, res));
   });
+  let listening: Listening | undefined;
   let url = '';
   beforeAll(async () => {
-    url = await listen(server);
+    listening = await listenLocal(server, () => handler.close());
+    url = listening.url;
   });
   afterAll(async () => {
-    await handler.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await listening?.close();
   });
 
   it('passes the verified token to tool handlers through req.auth', async () => {

@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { McpServer, createMcpHandler } from '@modelcontextprotocol/server';
@@ -8,6 +7,7 @@ import { createMasker } from '@agentguard/masking';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { guardMcpHandler, registerGuardedTool } from '../src/index.js';
+import { listenLocal, type Listening } from './fixtures/http.js';
 
 // The masker runs on what the handler returns, before it becomes a tool result: text blocks,
 // embedded resources and structured content all leave masked.
@@ -41,20 +41,16 @@ const http = createServer(
 );
 let client: Client;
 
+let listening: Listening | undefined;
+
 beforeAll(async () => {
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  listening = await listenLocal(http, () => handler.close());
   client = new Client({ name: 'test', version: '1.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(
-      new URL(`http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`),
-    ),
-  );
+  await client.connect(new StreamableHTTPClientTransport(new URL(listening.url)));
 });
 afterAll(async () => {
   await client.close();
-  await handler.close();
-  http.closeAllConnections();
-  await new Promise((resolve) => http.close(resolve));
+  await listening?.close();
 });
 
 describe('masking through the MCP adapter', () => {
