@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { orderRequest, startServer } from './bench-server.js';
 import { benchToken } from './token.js';
 
 // Server CPU per request of several server modes (see server.ts), runs alternating, to take
@@ -13,19 +11,7 @@ const modes =
   process.argv.length > 4
     ? process.argv.slice(4)
     : ['bare', 'guarded', 'no-audit', 'minimal', 'execute'];
-const serverScript = fileURLToPath(new URL('./server.ts', import.meta.url));
 const token = benchToken();
-
-async function start(mode: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverScript, mode], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  for await (const line of createInterface({ input: child.stdout })) {
-    return { child, port: (JSON.parse(line) as { port: number }).port };
-  }
-  throw new Error(`${mode} did not start`);
-}
 
 const gc = new Map<number, number[]>();
 async function cpuPerRequest(port: number, duration: number): Promise<number> {
@@ -37,12 +23,9 @@ async function cpuPerRequest(port: number, duration: number): Promise<number> {
     };
   const before = await stats();
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}/orders/o-42`,
-    method: 'POST',
+    ...orderRequest(`http://127.0.0.1:${port}/orders/o-42`, token),
     connections: 50,
     duration,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ qty: 3 }),
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`port ${port}: failures`);
   const after = await stats();
@@ -51,7 +34,7 @@ async function cpuPerRequest(port: number, duration: number): Promise<number> {
   return (after.cpuMicros - before.cpuMicros) / (after.served - before.served);
 }
 
-const servers = await Promise.all(modes.map(start));
+const servers = await Promise.all(modes.map((mode) => startServer(mode)));
 const samples = modes.map((): number[] => []);
 try {
   for (const s of servers) await cpuPerRequest(s.port, 2);
@@ -59,7 +42,7 @@ try {
     for (const [i, s] of servers.entries()) samples[i]!.push(await cpuPerRequest(s.port, seconds));
   }
 } finally {
-  for (const s of servers) s.child.kill('SIGTERM');
+  await Promise.all(servers.map((s) => s.stop()));
 }
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 const base = median(samples[0]!);

@@ -1,10 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { orderRequest, startServer } from './bench-server.js';
 import { benchToken } from './token.js';
 
 // Instructions per request of bench servers (server.ts modes), counted by valgrind's callgrind:
@@ -22,46 +21,24 @@ if (spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status !== 0) {
   console.error('valgrind is not installed: nothing to count with');
   process.exit(1);
 }
-const serverScript = fileURLToPath(new URL('./server.ts', import.meta.url));
 const token = benchToken();
 const dir = mkdtempSync(join(tmpdir(), 'express-instructions-'));
 
 /** Total instructions of one server process that served `requests` requests, then exited. */
 async function count(mode: string, requests: number): Promise<number> {
   const out = join(dir, `${mode}.${requests}.callgrind`);
-  const child = spawn(
-    'valgrind',
-    [
-      '--tool=callgrind',
-      `--callgrind-out-file=${out}`,
-      process.execPath,
-      // Background compilation and GC on the main thread: every instruction is counted.
-      '--single-threaded',
-      '--import',
-      'tsx',
-      serverScript,
-      mode,
-    ],
-    { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NODE_ENV: 'production' } },
-  );
-  let port: number | undefined;
-  for await (const line of createInterface({ input: child.stdout })) {
-    port = (JSON.parse(line) as { port: number }).port;
-    break;
-  }
-  if (port === undefined) throw new Error(`${mode} did not start`);
+  const server = await startServer(mode, {
+    prefix: ['valgrind', '--quiet', '--tool=callgrind', `--callgrind-out-file=${out}`],
+    // Background compilation and GC on the main thread: every instruction is counted.
+    nodeFlags: ['--single-threaded'],
+  });
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}/orders/o-42`,
-    method: 'POST',
+    ...orderRequest(server.url, token),
     connections: 10,
     amount: requests,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ qty: 3 }),
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${mode}: failed requests`);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+  await server.stop();
   const summary = /^summary: (\d+)$/m.exec(readFileSync(out, 'utf8'));
   if (!summary) throw new Error(`${mode}: no callgrind summary`);
   return Number(summary[1]);

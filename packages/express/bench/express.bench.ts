@@ -1,11 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { reportTarget, writeSuiteResult } from '../../../bench/lib/harness.js';
+import { orderRequest, startServer } from './bench-server.js';
 import { benchToken } from './token.js';
 
 // Express route with and without guardRoute, each server in its own process running the
@@ -28,7 +27,6 @@ const pinned =
   process.env['BENCH_PIN'] === '1' &&
   spawnSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
 const serverCore = cpus().length - 1;
-const serverScript = fileURLToPath(new URL('./server.ts', import.meta.url));
 const packages = join(import.meta.dirname, '..', '..');
 for (const pkg of ['core', 'jwt-auth', 'rbac', 'express']) {
   if (!existsSync(join(packages, pkg, 'dist', 'index.js'))) {
@@ -36,29 +34,11 @@ for (const pkg of ['core', 'jwt-auth', 'rbac', 'express']) {
   }
 }
 
-/** Starts one server in its own process; `@agentguard/*` resolve to dist (no source condition). */
-async function start(mode: string): Promise<{ child: ChildProcess; url: string }> {
-  const flags = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
-  const command = [process.execPath, ...flags, '--import', 'tsx', serverScript, mode];
-  // taskset execs the server: the child is the server process itself.
-  if (pinned) command.unshift('taskset', '-c', String(serverCore));
-  const child = spawn(command[0]!, command.slice(1), {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  const lines = createInterface({ input: child.stdout });
-  for await (const line of lines) {
-    const { port } = JSON.parse(line) as { port: number };
-    return { child, url: `http://127.0.0.1:${port}/orders/o-42` };
-  }
-  throw new Error(`${mode} server did not start`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
+// taskset execs the server: the child is the server process itself.
+const startOptions = {
+  nodeFlags: profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+  prefix: pinned ? ['taskset', '-c', String(serverCore)] : [],
+};
 
 interface Stats {
   cpuMicros: number;
@@ -86,14 +66,7 @@ const token = benchToken();
 
 async function measure(url: string, seconds: number): Promise<Sample> {
   const before = await stats(url);
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections,
-    duration: seconds,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ qty: 3 }),
-  });
+  const result = await autocannon({ ...orderRequest(url, token), connections, duration: seconds });
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   }
@@ -108,7 +81,10 @@ async function measure(url: string, seconds: number): Promise<Sample> {
   };
 }
 
-const servers = { bare: await start('bare'), guarded: await start('guarded') };
+const servers = {
+  bare: await startServer('bare', startOptions),
+  guarded: await startServer('guarded', startOptions),
+};
 const samples: Record<'bare' | 'guarded', Sample[]> = { bare: [], guarded: [] };
 try {
   // Warm both (JIT, caches), then alternate so drift hits both alike.
@@ -120,7 +96,7 @@ try {
     }
   }
 } finally {
-  await Promise.all([stop(servers.bare.child), stop(servers.guarded.child)]);
+  await Promise.all([servers.bare.stop(), servers.guarded.stop()]);
 }
 
 const median = (values: number[]) =>

@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { benchToken } from './token.js';
+import { orderRequest, startServer } from './bench-server.js';
 
 // Where a bench server spends its CPU: starts `server.ts <mode>` (built packages) with V8's
 // CPU profiler, loads it with autocannon, and prints self time per function and per area.
@@ -13,43 +10,21 @@ import { benchToken } from './token.js';
 const mode = process.argv[2] ?? 'guarded';
 const seconds = Number(process.argv[3] ?? 10);
 const dir = mkdtempSync(join(tmpdir(), 'express-prof-'));
-const serverScript = fileURLToPath(new URL('./server.ts', import.meta.url));
 
-const child = spawn(
-  process.execPath,
-  [
+const server = await startServer(mode, {
+  nodeFlags: [
     '--cpu-prof',
     `--cpu-prof-dir=${dir}`,
     '--cpu-prof-interval=100',
     // e.g. --no-turbo-inlining, to see inlined callees as their own rows.
     ...(process.env['PROFILE_NODE_FLAGS']?.split(' ').filter(Boolean) ?? []),
-    '--import',
-    'tsx',
-    serverScript,
-    mode,
   ],
-  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } },
-);
-let port = 0;
-for await (const line of createInterface({ input: child.stdout })) {
-  port = (JSON.parse(line) as { port: number }).port;
-  break;
-}
-const url = `http://127.0.0.1:${port}/orders/o-42`;
+});
 const load = (duration: number) =>
-  autocannon({
-    url,
-    method: 'POST',
-    connections: 50,
-    duration,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${benchToken()}` },
-    body: JSON.stringify({ qty: 3 }),
-  });
+  autocannon({ ...orderRequest(server.url), connections: 50, duration });
 const warmup = await load(2);
 const result = await load(seconds);
-const exited = new Promise((resolve) => child.once('exit', resolve));
-child.kill('SIGTERM');
-await exited;
+await server.stop();
 
 interface ProfileNode {
   id: number;
