@@ -1,32 +1,28 @@
 import type { z } from 'zod';
 import { AuditDispatcher, type AuditOptions } from './audit/audit-dispatcher.js';
-import type { AuditEvent } from './audit/audit-event.js';
-import { isoTime } from './audit/iso-time.js';
+import { buildAuditEvent } from './audit/build-audit-event.js';
 import type { CallContext } from './call-context.js';
-import { digestArgs } from './canonical-json.js';
-import type { Decision, HookFailure, Outcome } from './decision.js';
+import { outcomeOf, type Decision } from './decision.js';
 import { createDecisionId } from './decision-id.js';
 import {
-  ApprovalRequiredError,
   ForbiddenError,
   GuardConfigError,
-  HandlerError,
   InternalGuardError,
   UnauthenticatedError,
-  isGuardError,
   type GuardError,
-  type StageName,
 } from './errors.js';
 import type { Hook } from './hooks/hook.js';
-import { runHook, type HookRun } from './hooks/run-hook.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { MetricEvent, MetricsListener } from './metrics.js';
+import { emptyObligations, type Obligations } from './obligations.js';
 import {
-  emptyObligations,
-  mergeObligations,
-  type MutableObligations,
-  type Obligations,
-} from './obligations.js';
+  errorMessage,
+  runPipeline,
+  toMicroseconds,
+  type CompiledHook,
+  type GuardStages,
+  type ToolPipeline,
+} from './pipeline-run.js';
 import type { Principal } from './principal.js';
 import { MemoryRateLimitStore } from './rate-limit/memory-rate-limit-store.js';
 import type { RateLimitStore } from './rate-limit/rate-limit-store.js';
@@ -43,15 +39,12 @@ import type {
   ApprovalService,
   Authenticator,
   CallSigner,
-  MaskContext,
-  MaskFindings,
   Masker,
   PolicyEngine,
-  PolicyMatch,
   SignerProvider,
 } from './stages.js';
 import type { OperationKind, ToolDefinition, ToolInfo } from './tool.js';
-import { compileToolPatterns, type ToolMatcher } from './tool-pattern.js';
+import { compileToolPatterns } from './tool-pattern.js';
 import { readTraceparent } from './trace-context.js';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from './validation/input-limits.js';
 import { strictSchema } from './validation/strict-schema.js';
@@ -126,6 +119,13 @@ export interface GuardedTool<S extends z.ZodType = z.ZodType, R = unknown> {
   (args: unknown, context?: CallContext): Promise<R>;
   /** Runs the pipeline and never rejects: the result or the error, with the decision. */
   execute(args: unknown, context?: CallContext): Promise<GuardedResult<R>>;
+  /**
+   * `execute` for adapters on a hot path: the same pipeline and result, returned as is when
+   * every stage answered synchronously (a cached token, in-memory limits, a synchronous
+   * handler), a promise otherwise — no promise and no microtask when none is needed.
+   * Throws (or rejects) only where `execute` rejects.
+   */
+  run(args: unknown, context?: CallContext): GuardedResult<R> | Promise<GuardedResult<R>>;
   readonly toolName: string;
   readonly definition: ToolDefinition<S>;
   readonly info: ToolInfo;
@@ -193,11 +193,6 @@ const INVALID_TOOL_NAME = '(invalid tool name)';
 /** The metrics label of every call to a tool the guard does not have. */
 const UNKNOWN_TOOL = '(unknown tool)';
 
-interface CompiledHook {
-  readonly hook: Hook;
-  readonly applies: ToolMatcher;
-}
-
 const TOOL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.\-/]{0,127}$/;
 const OPERATIONS = new Set(['read', 'write', 'delete']);
 
@@ -259,58 +254,20 @@ export function createGuard(options: GuardOptions = {}): Guard {
         }
       }
     : undefined;
-
-  /** Runs one hook of a call; a failure is recorded in the call's `hookFailures`. */
-  function applyHook(
-    hook: Hook,
-    phase: 'before' | 'after',
-    call: HookCall,
-    result: unknown,
-  ): GuardError | undefined | Promise<GuardError | undefined> {
-    const run = runHook(hook, {
-      phase,
-      decisionId: call.decisionId,
-      principal: call.principal,
-      tool: call.tool,
-      args: call.args,
-      context: call.context,
-      obligations: call.obligations,
-      result,
-    });
-    return run instanceof Promise
-      ? run.then((done) => judgeHookRun(hook, phase, call, done))
-      : judgeHookRun(hook, phase, call, run);
-  }
-
-  function judgeHookRun(
-    hook: Hook,
-    phase: 'before' | 'after',
-    call: HookCall,
-    run: HookRun,
-  ): GuardError | undefined {
-    if (run.status === 'passed') {
-      const verdict = run.verdict;
-      if (verdict && verdict.action === 'allow' && verdict.obligations) {
-        mergeObligations(call.obligations, verdict.obligations);
-      }
-      return undefined;
-    }
-    const failMode = hook.failMode ?? 'closed';
-    const kind = run.status === 'rejected' ? 'rejected' : run.kind;
-    const bypassed = kind !== 'rejected' && failMode === 'open';
-    call.hookFailures.push({ hook: hook.name, phase, kind, failMode, bypassed });
-    emit?.({ type: 'hook_failure', hook: hook.name, phase, kind, failMode });
-    if (kind !== 'rejected') {
-      logger.warn('hook failed', {
-        hook: hook.name,
-        kind,
-        failMode,
-        decisionId: call.decisionId,
-        error: errorMessage(run.error.cause),
-      });
-    }
-    return bypassed ? undefined : run.error;
-  }
+  const stages: GuardStages = {
+    authenticator,
+    accessControl,
+    rateLimit,
+    policy,
+    approvals,
+    signer,
+    masker,
+    audit,
+    recordArgs,
+    emit,
+    logger,
+    now,
+  };
 
   function guard<S extends z.ZodType, R>(
     toolName: string,
@@ -350,350 +307,34 @@ export function createGuard(options: GuardOptions = {}): Guard {
       strictSchema(definition.input),
       limits as unknown as InputLimits,
     );
-    const before = beforeHooks.filter((h) => h.applies(toolName));
-    const after = afterHooks.filter((h) => h.applies(toolName));
     tools.set(toolName, info);
     accessControl?.toolRegistered?.(info);
 
-    async function execute(
+    const pipeline: ToolPipeline = {
+      ...stages,
+      toolName,
+      info,
+      validate,
+      before: beforeHooks.filter((h) => h.applies(toolName)),
+      after: afterHooks.filter((h) => h.applies(toolName)),
+      handler: handler as ToolPipeline['handler'],
+    };
+
+    function run(
       args: unknown,
       context: CallContext = {},
-    ): Promise<GuardedResult<Awaited<R>>> {
-      const startedAt = now();
-      const t0 = performance.now();
-      let mark = t0;
-      const decisionId = createDecisionId(startedAt);
-      const trace = readTraceparent(context.traceparent);
-      const timings: Partial<Record<StageName, number>> = {};
-      const obligations: MutableObligations = emptyObligations();
-      const hookFailures: HookFailure[] = [];
-      let matchedRules: readonly string[] = [];
-      let matchedPolicies: readonly PolicyMatch[] = [];
-      let principal: Principal | undefined;
-      let validArgs: z.output<S> | undefined;
-      let validated = false;
-      let approvalId: string | undefined;
-      let findings: MaskFindings | undefined;
-      let failure: GuardError | undefined;
-      let failedStage: StageName | undefined;
-      let value: Awaited<R> | undefined;
-      // The stage running now, for errors thrown (rather than returned) by a stage.
-      let current: StageName = 'authenticate';
+    ): GuardedResult<Awaited<R>> | Promise<GuardedResult<Awaited<R>>> {
+      return runPipeline(pipeline, args, context) as
+        GuardedResult<Awaited<R>> | Promise<GuardedResult<Awaited<R>>>;
+    }
 
-      // No closures in here: a closure would keep this call's variables in a context object
-      // allocated per call. `timings.<stage> = lapTime(mark, (mark = performance.now()))` is
-      // the time since the last mark (arguments are read left to right), a named store per
-      // stage (one store site for every stage name would be a megamorphic keyed store).
-
+    function execute(args: unknown, context?: CallContext): Promise<GuardedResult<Awaited<R>>> {
       try {
-        run: {
-          // 1. Authenticate.
-          if (!authenticator) {
-            failure = new UnauthenticatedError(undefined, { reason: 'no_authenticator' });
-            failedStage = 'authenticate';
-            break run;
-          }
-          let auth = authenticator.authenticate(context);
-          if (auth instanceof Promise) auth = await auth;
-          timings.authenticate = lapTime(mark, (mark = performance.now()));
-          if (!auth.ok) {
-            failure = auth.error;
-            failedStage = 'authenticate';
-            break run;
-          }
-          principal = auth.value;
-
-          // 2. Access control.
-          current = 'authorize';
-          if (!accessControl) {
-            failure = new ForbiddenError(undefined, { reason: 'no_access_control' });
-            failedStage = 'authorize';
-            break run;
-          }
-          let access = accessControl.authorize(principal, info);
-          if (access instanceof Promise) access = await access;
-          timings.authorize = lapTime(mark, (mark = performance.now()));
-          if (!access.ok) {
-            failure = access.error;
-            failedStage = 'authorize';
-            break run;
-          }
-          matchedRules = access.value.matchedRules;
-
-          // 3. Validate input.
-          current = 'validate';
-          const parsed = validate(args);
-          timings.validate = lapTime(mark, (mark = performance.now()));
-          if (!parsed.ok) {
-            failure = parsed.error;
-            failedStage = 'validate';
-            break run;
-          }
-          validArgs = parsed.value;
-          validated = true;
-
-          // 4. Rate limit.
-          current = 'rate_limit';
-          let rateInfo: RateLimitInfo | undefined;
-          if (rateLimit) {
-            let limited = rateLimit(principal, toolName, startedAt);
-            if (limited instanceof Promise) limited = await limited;
-            timings.rate_limit = lapTime(mark, (mark = performance.now()));
-            if (!limited.ok) {
-              failure = limited.error;
-              failedStage = 'rate_limit';
-              break run;
-            }
-            rateInfo = limited.value;
-          }
-
-          // 5. Policies, and the approval they may require.
-          current = 'policy';
-          if (policy) {
-            let outcome = policy.evaluate({
-              principal,
-              tool: info,
-              args: validArgs,
-              context,
-              now: startedAt,
-            });
-            if (outcome instanceof Promise) outcome = await outcome;
-            timings.policy = lapTime(mark, (mark = performance.now()));
-            matchedPolicies = outcome.matched;
-            if (!outcome.ok) {
-              failure = outcome.error;
-              failedStage = 'policy';
-              break run;
-            }
-            if (outcome.obligations) mergeObligations(obligations, outcome.obligations);
-          }
-          let grant: ApprovalGrant | undefined;
-          if (obligations.approval) {
-            current = 'approval';
-            const argsDigest = digestArgs(validArgs);
-            if (!approvals) {
-              failure = new ApprovalRequiredError(undefined, { reason: 'no_approval_service' });
-              failedStage = 'approval';
-              break run;
-            }
-            if (context.approvalId !== undefined) {
-              approvalId = context.approvalId;
-              const consumed = await approvals.consume({
-                approvalId: context.approvalId,
-                principal,
-                tool: info,
-                argsDigest,
-              });
-              timings.approval = lapTime(mark, (mark = performance.now()));
-              if (!consumed.ok) {
-                failure = consumed.error;
-                failedStage = 'approval';
-                break run;
-              }
-              grant = consumed.value;
-            } else {
-              const ticket = await approvals.request({
-                decisionId,
-                flowId: obligations.approval.flowId,
-                principal,
-                tool: info,
-                args: validArgs,
-                argsDigest,
-              });
-              timings.approval = lapTime(mark, (mark = performance.now()));
-              approvalId = ticket.approvalId;
-              failure = new ApprovalRequiredError(ticket.approvalId, {
-                expiresAt: ticket.expiresAt,
-              });
-              failedStage = 'approval';
-              break run;
-            }
-          }
-
-          // 6. Before-hooks.
-          current = 'before_hooks';
-          // What the hooks see of this call: made only when hooks apply.
-          const hookCall: HookCall | undefined =
-            before.length > 0 || after.length > 0
-              ? {
-                  decisionId,
-                  principal,
-                  tool: info,
-                  args: validArgs,
-                  context,
-                  obligations,
-                  hookFailures,
-                }
-              : undefined;
-          for (const { hook } of before) {
-            let rejected = applyHook(hook, 'before', hookCall!, undefined);
-            if (rejected instanceof Promise) rejected = await rejected;
-            if (rejected) {
-              timings.before_hooks = lapTime(mark, (mark = performance.now()));
-              failure = rejected;
-              failedStage = 'before_hooks';
-              break run;
-            }
-          }
-          if (before.length > 0) timings.before_hooks = lapTime(mark, (mark = performance.now()));
-
-          // 7. The handler.
-          current = 'handler';
-          const handlerContext: HandlerContext = {
-            principal,
-            decisionId,
-            traceId: trace.traceId,
-            tool: info,
-            call: context,
-            signer: signer?.forCall({
-              subject: principal.subject,
-              tenantId: principal.tenantId,
-              roles: principal.roles,
-              agentId: principal.agent?.id,
-              decisionId,
-              tool: toolName,
-              approvalReceipt: grant?.receipt,
-            }),
-            approval: grant,
-            obligations,
-            rateLimit: rateInfo,
-          };
-          let result: Awaited<R>;
-          try {
-            // A synchronous handler's value is used as is: no microtask for nothing to wait on.
-            // Any thenable is awaited (query builders of some ORMs are thenables, not Promises).
-            const returned = handler(validArgs, handlerContext);
-            result = (isThenable(returned) ? await returned : returned) as Awaited<R>;
-          } catch (error) {
-            timings.handler = lapTime(mark, (mark = performance.now()));
-            // A handler may refuse with a GuardError of its own (row-level checks); anything
-            // else stays on the server.
-            failure = isGuardError(error) ? error : new HandlerError({ cause: error });
-            failedStage = 'handler';
-            if (!isGuardError(error)) {
-              logger.error('tool handler failed', {
-                tool: toolName,
-                decisionId,
-                error: errorMessage(error),
-              });
-            }
-            break run;
-          }
-          timings.handler = lapTime(mark, (mark = performance.now()));
-
-          // 8. After-hooks.
-          current = 'after_hooks';
-          for (const { hook } of after) {
-            let rejected = applyHook(hook, 'after', hookCall!, result);
-            if (rejected instanceof Promise) rejected = await rejected;
-            if (rejected) {
-              timings.after_hooks = lapTime(mark, (mark = performance.now()));
-              failure = rejected;
-              failedStage = 'after_hooks';
-              break run;
-            }
-          }
-          if (after.length > 0) timings.after_hooks = lapTime(mark, (mark = performance.now()));
-
-          // 9. Mask the result.
-          current = 'mask';
-          if (masker) {
-            let masked = masker.mask(result, {
-              target: 'result',
-              tool: info,
-              principal,
-              profiles: obligations.maskProfiles,
-            });
-            if (masked instanceof Promise) masked = await masked;
-            timings.mask = lapTime(mark, (mark = performance.now()));
-            result = masked.value as Awaited<R>;
-            findings = masked.findings;
-          }
-          value = result;
-        }
+        const done = run(args, context);
+        return done instanceof Promise ? done : Promise.resolve(done);
       } catch (error) {
-        // A stage threw instead of returning a result: refuse (fail closed). A GuardError
-        // thrown on purpose (a masker refusing an oversized value) keeps its code and reason.
-        if (isGuardError(error)) {
-          failure = error;
-          failedStage = current;
-        } else {
-          logger.error('guard stage failed', {
-            tool: toolName,
-            decisionId,
-            stage: current,
-            error: errorMessage(error),
-          });
-          failure = new InternalGuardError({ cause: error });
-          failedStage = current;
-        }
+        return rejection(error);
       }
-
-      if (failure) failure.decisionId = decisionId;
-      const latencyMs = toMicroseconds(performance.now() - t0);
-      const outcome: Outcome = failure === undefined ? 'allowed' : outcomeOf(failure);
-      const decision: Decision = {
-        decisionId,
-        traceId: trace.traceId,
-        tool: toolName,
-        outcome,
-        code: failure?.code,
-        reason: failure?.reason,
-        stage: failedStage,
-        tenantId: principal?.tenantId,
-        subject: principal?.subject,
-        matchedRules,
-        matchedPolicies,
-        obligations,
-        approvalId,
-        hookFailures,
-        timings,
-        latencyMs,
-      };
-
-      if (audit) {
-        let argsDigest: string | undefined;
-        if (validated) {
-          try {
-            argsDigest = digestArgs(validArgs);
-          } catch {
-            argsDigest = undefined;
-          }
-        }
-        let event: AuditEvent | Promise<AuditEvent> = buildAuditEvent(
-          decision,
-          info,
-          principal,
-          context,
-          { parentSpanId: trace.parentId, startedAt, findings, argsDigest },
-        );
-        if (recordArgs && validated) {
-          event = withRecordedArgs(event, validArgs, masker, {
-            target: 'args',
-            tool: info,
-            principal,
-            profiles: obligations.maskProfiles,
-          });
-        }
-        // Awaited only when masking the recorded arguments went async: an await of a plain
-        // value still costs a turn of the microtask queue.
-        if (event instanceof Promise) event = await event;
-        const pending = audit.enqueue(event);
-        if (pending) await pending;
-      }
-      emit?.({
-        type: 'decision',
-        tool: toolName,
-        outcome,
-        code: failure?.code,
-        tenantId: principal?.tenantId,
-        latencyMs,
-        timings,
-      });
-
-      return failure === undefined
-        ? { ok: true, value: value as Awaited<R>, decision }
-        : { ok: false, error: failure, decision };
     }
 
     const guarded = async function guardedTool(args: unknown, context?: CallContext) {
@@ -703,6 +344,7 @@ export function createGuard(options: GuardOptions = {}): Guard {
     } as GuardedTool<S, Awaited<R>>;
     Object.defineProperties(guarded, {
       execute: { value: execute },
+      run: { value: run },
       toolName: { value: toolName, enumerable: true },
       definition: { value: definition, enumerable: true },
       info: { value: info, enumerable: true },
@@ -815,136 +457,6 @@ export function createGuard(options: GuardOptions = {}): Guard {
   });
 }
 
-/** What the hooks of one call see of it. */
-interface HookCall {
-  readonly decisionId: string;
-  readonly principal: Principal;
-  readonly tool: ToolInfo;
-  readonly args: unknown;
-  readonly context: CallContext;
-  readonly obligations: MutableObligations;
-  readonly hookFailures: HookFailure[];
-}
-
-/** Milliseconds from `from` to `to`, rounded to the microsecond. */
-function lapTime(from: number, to: number): number {
-  return toMicroseconds(to - from);
-}
-
-/**
- * Milliseconds rounded to the microsecond: finer digits of `performance.now()` differences
- * are noise, and a number with three decimals is cheaper to write in every audit line.
- */
-function toMicroseconds(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}
-
-/** What {@link buildAuditEvent} needs besides the decision, the tool, the caller and the call. */
-interface AuditFacts {
-  readonly parentSpanId: string | undefined;
-  readonly startedAt: number;
-  readonly findings: MaskFindings | undefined;
-  readonly argsDigest: string | undefined;
-}
-
-/** The audit event of a decision, without the recorded arguments. */
-function buildAuditEvent(
-  decision: Decision,
-  tool: ToolInfo,
-  principal: Principal | undefined,
-  context: CallContext,
-  facts: AuditFacts,
-): AuditEvent {
-  // One literal with every key, absent ones undefined: every event has the same shape, which
-  // keeps construction and serialisation fast; JSON serialisation drops the undefined keys.
-  const agent = principal?.agent;
-  const obligations = decision.obligations;
-  const findings = facts.findings;
-  const event: Record<keyof AuditEvent, unknown> = {
-    version: 1,
-    decisionId: decision.decisionId,
-    traceId: decision.traceId,
-    parentSpanId: facts.parentSpanId,
-    time: isoTime(facts.startedAt),
-    tool: decision.tool,
-    operation: tool.operation,
-    outcome: decision.outcome,
-    code: decision.code,
-    reason: decision.reason,
-    stage: decision.stage,
-    tenantId: principal?.tenantId,
-    subject: principal?.subject,
-    authenticatedBy: principal?.authenticatedBy,
-    agent: agent && { id: agent.id, sponsor: agent.sponsor, riskTier: agent.riskTier },
-    actor: principal?.actor && { subject: principal.actor.subject },
-    tokenId: principal?.tokenId,
-    clientIp: context.ip,
-    country: context.country,
-    userAgent: context.userAgent?.slice(0, 256),
-    // Sinks receive events read-only: per-call arrays are not copied.
-    matchedRules: decision.matchedRules,
-    matchedPolicies: decision.matchedPolicies,
-    obligations: {
-      maskProfiles: obligations.maskProfiles,
-      annotations: obligations.annotations,
-      stepUp: obligations.stepUp && stepUpRecord(obligations.stepUp),
-      approvalFlow: obligations.approval?.flowId,
-    },
-    approvalId: decision.approvalId,
-    hookFailures: decision.hookFailures,
-    argsDigest: facts.argsDigest,
-    args: undefined,
-    masking: findings && { total: findings.total, byCategory: { ...findings.byCategory } },
-    latencyMs: decision.latencyMs,
-    timings: decision.timings,
-  };
-  return event as AuditEvent;
-}
-
-/** `event` with the validated arguments (`audit.recordArgs`): what masking leaves of them, or nothing. */
-function withRecordedArgs(
-  event: AuditEvent,
-  args: unknown,
-  masker: Masker | undefined,
-  maskContext: MaskContext,
-): AuditEvent | Promise<AuditEvent> {
-  const record = event as { args?: unknown };
-  if (!masker) {
-    record.args = args;
-    return event;
-  }
-  try {
-    const masked = masker.mask(args, maskContext);
-    if (!(masked instanceof Promise)) {
-      record.args = masked.value;
-      return event;
-    }
-    return masked.then(
-      (m) => ({ ...event, args: m.value }),
-      () => ({ ...event, args: '[unavailable: masking failed]' }),
-    );
-  } catch {
-    record.args = '[unavailable: masking failed]';
-    return event;
-  }
-}
-
-function outcomeOf(error: GuardError): Outcome {
-  return error.code === 'handler_error' || error.code === 'internal_error' ? 'error' : 'rejected';
-}
-
-function stepUpRecord(challenge: {
-  readonly acrValues?: readonly string[];
-  readonly maxAge?: number;
-  readonly scopes?: readonly string[];
-}): { acrValues?: string[]; maxAge?: number; scopes?: string[] } {
-  const out: { acrValues?: string[]; maxAge?: number; scopes?: string[] } = {};
-  if (challenge.acrValues) out.acrValues = [...challenge.acrValues];
-  if (challenge.maxAge !== undefined) out.maxAge = challenge.maxAge;
-  if (challenge.scopes) out.scopes = [...challenge.scopes];
-  return out;
-}
-
 function compileHooks(hooks: readonly Hook[], path: string): CompiledHook[] {
   const names = new Set<string>();
   return hooks.map((hook, index) => {
@@ -991,14 +503,8 @@ function checkStage(stage: unknown, kind: string, method: string): void {
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** A promise rejected with `error`, whatever was thrown. */
+// eslint-disable-next-line @typescript-eslint/require-await -- async: the throw becomes the rejection
+async function rejection(error: unknown): Promise<never> {
+  throw error;
 }

@@ -1,4 +1,4 @@
-import type { GuardErrorCode, HookFailureKind, StageName } from './errors.js';
+import type { GuardError, GuardErrorCode, HookFailureKind, StageName } from './errors.js';
 import type { Obligations } from './obligations.js';
 import type { PolicyMatch } from './stages.js';
 
@@ -39,4 +39,9 @@ export interface Decision {
   readonly timings: Readonly<Partial<Record<StageName, number>>>;
   /** Milliseconds from arrival to the end of the pipeline, to the microsecond. */
   readonly latencyMs: number;
+}
+
+/** The outcome of a call refused or failed with `error`: a handler or guard failure is an `error`. */
+export function outcomeOf(error: GuardError): Outcome {
+  return error.code === 'handler_error' || error.code === 'internal_error' ? 'error' : 'rejected';
 }

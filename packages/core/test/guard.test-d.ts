@@ -2,6 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import {
   createGuard,
+  type GuardedResult,
   type GuardedTool,
   type HandlerContext,
   type Principal,
@@ -43,6 +44,9 @@ describe('guard() types', () => {
     expectTypeOf(tool).toExtend<GuardedTool>();
     expectTypeOf(tool).returns.toEqualTypeOf<Promise<{ n: number }>>();
     expectTypeOf(tool).parameter(0).toEqualTypeOf<unknown>();
+    expectTypeOf(tool.run).returns.toEqualTypeOf<
+      GuardedResult<{ n: number }> | Promise<GuardedResult<{ n: number }>>
+    >();
   });
 
   it('rejects an unknown operation and a non-schema input at compile time', () => {

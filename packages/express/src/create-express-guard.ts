@@ -233,8 +233,14 @@ export function createExpressGuard(
         );
         return;
       }
-      // `then` rather than an async function and `.catch`: a promise and a microtask less.
-      tool.execute(merged.args, call.context).then((result) => {
+      // `run` answers at once when every stage did (a cached token, in-memory limits, a
+      // synchronous handler): the request is answered without a promise or a microtask.
+      const done = tool.run(merged.args, call.context);
+      if (!(done instanceof Promise)) {
+        answer(done, call, next);
+        return;
+      }
+      done.then((result) => {
         try {
           answer(result, call, next);
         } catch (error) {
