@@ -135,6 +135,8 @@ class PipelineRun {
   readonly obligations: MutableObligations = emptyObligations();
   readonly hookFailures: HookFailure[] = [];
   step = AUTHENTICATE;
+  /** True from the handler's call until it answered: what throws then is the handler's. */
+  inHandler = false;
   /** The next hook to run, within the hook steps. */
   hookIndex = 0;
   hookCall: HookCall | undefined = undefined;
@@ -185,7 +187,8 @@ class PipelineRun {
   /** The current step threw (or its promise rejected). */
   thrown(error: unknown): void {
     const stage = STAGE_OF[this.step];
-    if (this.step === HANDLER) {
+    if (this.inHandler) {
+      this.inHandler = false;
       this.timings.handler = this.lap();
       // A handler may refuse with a GuardError of its own (row-level checks); anything else
       // stays on the server.
@@ -349,10 +352,14 @@ function step(run: PipelineRun, answer: unknown): PromiseLike<unknown> | undefin
     case HANDLER: {
       let result = answer;
       if (answer === NONE) {
-        result = pipeline.handler(run.validArgs, handlerContext(run));
+        // Made first: a throw here (a signer provider's) is the guard's, not the handler's.
+        const context = handlerContext(run);
+        run.inHandler = true;
+        result = pipeline.handler(run.validArgs, context);
         // Any thenable is awaited; a synchronous handler's value is used as is.
         if (isThenable(result)) return result;
       }
+      run.inHandler = false;
       run.timings.handler = run.lap();
       run.result = result;
       run.step = AFTER_HOOKS;

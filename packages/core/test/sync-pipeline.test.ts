@@ -43,6 +43,7 @@ const SCENARIOS = [
   'before-hook rejects',
   'before-hook fails open',
   'before-hook fails closed',
+  'signer throws',
   'handler throws',
   'handler refuses',
   'after-hook rejects',
@@ -182,6 +183,17 @@ function scenarioGuard(scenario: Scenario, async: ReadonlySet<Stage>) {
       after: [hook('review', 'after', 'afterHooks')],
     },
     masker,
+    signer: {
+      kind: 'signer',
+      name: 'keys',
+      forCall: () => {
+        if (scenario === 'signer throws') throw new Error('key store down');
+        return {
+          sign: (request) => Promise.resolve(request),
+          fetch: (input, init) => fetch(input, init),
+        };
+      },
+    },
     audit: { sinks: [sink] },
   });
   const tool = guard(
@@ -294,6 +306,7 @@ describe('a pipeline that answers synchronously', () => {
       'before-hook rejects': ['hook_failed', 'before_hooks'],
       'before-hook fails open': ['allowed', undefined],
       'before-hook fails closed': ['hook_failed', 'before_hooks'],
+      'signer throws': ['internal_error', 'handler'],
       'handler throws': ['handler_error', 'handler'],
       'handler refuses': ['forbidden', 'handler'],
       'after-hook rejects': ['hook_failed', 'after_hooks'],
