@@ -328,17 +328,20 @@ function scanBuiltins(
   let prevWord = false;
   for (let i = from; i < to; i++) {
     const c = codes[i]!;
-    const k = CLASS[c]!;
-    if (k === LETTER) {
-      prevWord = true;
-    } else if (k === OTHER) {
-      prevWord = false;
-    } else if (k === TRIGGER) {
-      if (!prevWord && words) {
+    let k = CLASS[c]!;
+    if (k === LETTER || k === TRIGGER) {
+      if (k === TRIGGER && !prevWord && words) {
         const next = codes[i + 1]!;
         if (next < 128 && PAIR[(c << 7) | next] === 1) atWordStart(s, i, scanner);
       }
+      // The rest of the word starts nothing. (The unit at `to` is a quote or a zero after the
+      // text: a word ends there.)
+      do k = CLASS[codes[++i]!]!;
+      while (k === LETTER || k === TRIGGER);
+      i--;
       prevWord = true;
+    } else if (k === OTHER) {
+      prevWord = false;
     } else if (k === DIGIT) {
       if (digits && i >= digitFloor) i = atDigit(i, to) - 1;
       prevWord = true;
@@ -484,7 +487,8 @@ export function scanQuoted(
 ): Match[] | undefined {
   if (isTimestamp(codes, from, to)) return undefined;
   const found = QUOTED_MATCHES;
-  if (found.length !== 0) found.length = 0;
+  // (Popped rather than cut: setting an array's length is a call into the runtime.)
+  for (let k = found.length; k > 0; k--) found.pop();
   scanBuiltins(s, codes, from, to, scanner, true, found);
   if (found.length === 0) return undefined;
   return sortAndSeparate(found);
