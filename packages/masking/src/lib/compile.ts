@@ -40,7 +40,41 @@ export interface CompiledProfile {
   }[];
   keyRule(key: string): CompiledRule | undefined;
   strategyFor(type: string): CompiledStrategy;
+  /** The profile's strategy for `type` and what it writes, worked out once per type. */
+  typeInfo(type: string): TypeInfo;
   readonly usesKeys: boolean;
+}
+
+/** A detector type as one profile masks it (see {@link CompiledProfile.typeInfo}). */
+export interface TypeInfo {
+  readonly type: string;
+  readonly strategy: CompiledStrategy;
+  /** `[TYPE]`. */
+  readonly bracket: string;
+  /** What `redact` writes for the type (its label, else `[TYPE]`). */
+  readonly redacted: string;
+  /** {@link redacted} as JSON text (`JSON.stringify`), and without its quotes. */
+  readonly redactedJson: string;
+  readonly redactedInner: string;
+  /** Scratch of the count of findings of one call (see Walk#tally; one count at a time). */
+  countStamp: number;
+  count: number;
+}
+
+function typeInfoOf(type: string, strategy: CompiledStrategy): TypeInfo {
+  const bracket = `[${type}]`;
+  const redacted = strategy.kind === 'redact' ? (strategy.label ?? bracket) : bracket;
+  const redactedJson = JSON.stringify(redacted);
+  return {
+    type,
+    strategy,
+    bracket,
+    redacted,
+    redactedJson,
+    redactedInner: redactedJson.slice(1, -1),
+    countStamp: 0,
+    count: 0,
+  };
 }
 
 /** The validated options of a masker. */
@@ -409,6 +443,7 @@ export function compileOptions(options: MaskerOptions): MaskerPlan {
       tiers.push({ names: builtin, patterns: [] });
     }
     const cache = new Map<string, CompiledRule | null>();
+    const typeInfos = new Map<string, TypeInfo>();
     const flags: ScanFlags = {
       email: enabled.has('EMAIL'),
       phone: enabled.has('PHONE'),
@@ -466,6 +501,14 @@ export function compileOptions(options: MaskerOptions): MaskerPlan {
       },
       strategyFor(type: string): CompiledStrategy {
         return strategies.get(type) ?? fallback;
+      },
+      typeInfo(type: string): TypeInfo {
+        let info = typeInfos.get(type);
+        if (info === undefined) {
+          info = typeInfoOf(type, strategies.get(type) ?? fallback);
+          if (typeInfos.size < CACHE_LIMIT) typeInfos.set(type, info);
+        }
+        return info;
       },
     };
   }

@@ -1,5 +1,5 @@
 import { MaskingRejectedError } from '../errors.js';
-import type { CompiledProfile, CompiledRule, MaskerPlan } from './compile.js';
+import type { CompiledProfile, CompiledRule, MaskerPlan, TypeInfo } from './compile.js';
 import type { TenantKeys } from './keyring.js';
 import { decodeCanonical } from './json-string.js';
 import { KeyTable, keyStep, type KeyInfo } from './key-table.js';
@@ -98,6 +98,9 @@ function jsonOf(text: string): string {
   return json;
 }
 
+/** Stamp of the last count of findings per type (see Walk#tally). */
+let countStamp = 0;
+
 /** An idle Walk per masker plan (see keepShapes). */
 const IDLE = new WeakMap<MaskerPlan, Walk>();
 
@@ -146,7 +149,7 @@ export class Walk {
    * Types recorded so far, in order (the counts are taken from it at the end, and a JSON text
    * pass is undone by cutting it).
    */
-  readonly #log: string[] = [];
+  readonly #log: TypeInfo[] = [];
   readonly #paths: string[] = [];
   #pathDepth = 0;
   // State of the JSON text pass (see #jsonText); saved and restored around nested passes.
@@ -169,9 +172,21 @@ export class Walk {
 
   /** Counts and paths of what was masked. */
   get tally(): Tally {
+    // Counted on the types' own objects (fewer keyed writes than counting in byCategory), in
+    // the order the types were first recorded, which is byCategory's key order.
+    const stamp = ++countStamp;
+    const order: TypeInfo[] = [];
+    for (const info of this.#log) {
+      if (info.countStamp !== stamp) {
+        info.countStamp = stamp;
+        info.count = 0;
+        order.push(info);
+      }
+      info.count++;
+    }
     // Type names are upper-case identifiers (compile.ts), never `__proto__`.
     const byCategory: Record<string, number> = {};
-    for (const type of this.#log) byCategory[type] = (byCategory[type] ?? 0) + 1;
+    for (const info of order) byCategory[info.type] = info.count;
     return { total: this.#log.length, byCategory, paths: this.#paths };
   }
 
@@ -180,8 +195,8 @@ export class Walk {
     return out === REMOVE ? null : out;
   }
 
-  #record(type: string): void {
-    this.#log.push(type);
+  #record(info: TypeInfo): void {
+    this.#log.push(info);
     if (this.#paths.length < MAX_PATHS) {
       const id = this.#path();
       if (id !== this.#lastPathId && (id > this.#maxPathId || !this.#knownPath(id))) {
@@ -269,7 +284,7 @@ export class Walk {
     if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date)
       return value;
     if (depth >= this.#plan.maxDepth) {
-      this.#record('MAX_DEPTH');
+      this.#record(this.#profile.typeInfo('MAX_DEPTH'));
       return '[MAX_DEPTH]';
     }
     if (this.#active.has(value)) return '[CIRCULAR]';
@@ -396,7 +411,7 @@ export class Walk {
 
   #oversized(): string {
     if (this.#plan.oversized === 'reject') throw new MaskingRejectedError(formatPath(this.#stack));
-    this.#record('OVERSIZED');
+    this.#record(this.#profile.typeInfo('OVERSIZED'));
     return '[OVERSIZED]';
   }
 
@@ -428,8 +443,9 @@ export class Walk {
     for (const m of matches) {
       const start = m.start - offset;
       const end = m.end - offset;
-      const strategy = this.#profile.strategyFor(m.type);
-      this.#record(m.type);
+      const info = this.#profile.typeInfo(m.type);
+      const strategy = info.strategy;
+      this.#record(info);
       if (strategy.kind === 'remove' && removable && start === 0 && end === s.length) return REMOVE;
       out += s.slice(last, start) + this.#replace(s.slice(start, end), m.type, strategy);
       last = end;
@@ -439,22 +455,23 @@ export class Walk {
 
   /** A value masked whole because of where it is (a field rule). */
   #whole(value: unknown, rule: CompiledRule, depth: number): Out {
-    const strategy = rule.strategy ?? this.#profile.strategyFor(rule.type);
+    const info = this.#profile.typeInfo(rule.type);
+    const strategy = rule.strategy ?? info.strategy;
     if (value === null || value === undefined || typeof value === 'boolean' || value === '')
       return value;
     if (strategy.kind === 'remove') {
-      this.#record(rule.type);
+      this.#record(info);
       return REMOVE;
     }
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') {
       const text = String(value);
       if (text.length > this.#plan.maxStringLength) return this.#oversized();
-      this.#record(rule.type);
+      this.#record(info);
       return this.#replace(text, rule.type, strategy);
     }
     if (typeof value !== 'object') return value;
     if (depth >= this.#plan.maxDepth) {
-      this.#record('MAX_DEPTH');
+      this.#record(this.#profile.typeInfo('MAX_DEPTH'));
       return '[MAX_DEPTH]';
     }
     if (this.#active.has(value)) return '[CIRCULAR]';
@@ -469,7 +486,7 @@ export class Walk {
         });
       }
       if (value instanceof Date) {
-        this.#record(rule.type);
+        this.#record(info);
         return this.#replace(value.toISOString(), rule.type, strategy);
       }
       const copy: Record<string, unknown> = {};
@@ -727,13 +744,15 @@ export class Walk {
   #tApply(matches: readonly Match[], from: number, to: number): boolean {
     const src = this.#src;
     for (const m of matches) {
-      const strategy = this.#profile.strategyFor(m.type);
-      this.#record(m.type);
+      const info = this.#profile.typeInfo(m.type);
+      const strategy = info.strategy;
+      this.#record(info);
       if (strategy.kind === 'remove' && m.start === from && m.end === to) return true;
-      const text =
-        strategy.kind === 'redact'
-          ? (strategy.label ?? labelOf(m.type))
-          : this.#replace(src.slice(m.start, m.end), m.type, strategy);
+      if (strategy.kind === 'redact') {
+        this.#edit(m.start, m.end, info.redactedInner);
+        continue;
+      }
+      const text = this.#replace(src.slice(m.start, m.end), m.type, strategy);
       this.#edit(m.start, m.end, needsEscape(text) ? JSON.stringify(text).slice(1, -1) : text);
     }
     return false;
@@ -751,14 +770,19 @@ export class Walk {
       if (!this.#escaped && length > 0 && length <= this.#plan.maxStringLength) {
         if (hasUnsafe(this.#codes, start + 1, end)) throw GIVE_UP;
         this.#pos = end + 1;
-        const strategy = rule.strategy ?? this.#profile.strategyFor(rule.type);
-        this.#record(rule.type);
+        const info = this.#profile.typeInfo(rule.type);
+        const strategy = rule.strategy ?? info.strategy;
+        this.#record(info);
         if (strategy.kind === 'remove') return true;
         const text =
-          strategy.kind === 'redact'
-            ? (strategy.label ?? labelOf(rule.type))
-            : this.#replace(src.slice(start + 1, end), rule.type, strategy);
-        this.#edit(start, this.#pos, jsonOf(text));
+          strategy === info.strategy && strategy.kind === 'redact'
+            ? info.redactedJson
+            : jsonOf(
+                strategy.kind === 'redact'
+                  ? (strategy.label ?? info.bracket)
+                  : this.#replace(src.slice(start + 1, end), rule.type, strategy),
+              );
+        this.#edit(start, this.#pos, text);
         return false;
       }
     }
@@ -832,10 +856,11 @@ export class Walk {
       this.#edit(start, this.#pos, jsonOf(this.#oversized()));
       return;
     }
-    this.#record(rule.type);
+    const info = this.#profile.typeInfo(rule.type);
+    this.#record(info);
     const out =
       strategy.kind === 'redact'
-        ? (strategy.label ?? labelOf(rule.type))
+        ? (strategy.label ?? info.bracket)
         : this.#replace(text, rule.type, strategy);
     this.#edit(start, this.#pos, jsonOf(out));
   }
