@@ -21,6 +21,8 @@ const SLOTS = 4096;
 const HASH_LENGTH_MIX = 0x9e3779b1;
 const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
 const tables = new WeakMap<CompiledProfile, (KeyInfo | undefined)[]>();
+/** See {@link KeyTable.made}. */
+let made = 0;
 
 /** Steps of keys met outside the text pass, shared by every call (bounded). */
 const STEPS = new Map<string, string>();
@@ -95,14 +97,25 @@ export class KeyTable {
     if (hasUnsafe(codes, from, i)) return undefined;
     const info = infoOf(this.#profile, src.slice(from, i));
     this.#slots[slot] = info;
+    made++;
     return info;
   }
 
   /** Index of the closing quote of the last key {@link quotedAt} read. */
   end = 0;
 
+  /**
+   * How many KeyInfos the tables have made so far (every table: those of one profile share
+   * their slots, and a call can run inside another). While it stays the same, a key is always
+   * the same KeyInfo: two keys are the same string exactly when they are the same object.
+   */
+  get made(): number {
+    return made;
+  }
+
   /** A key read some other way (with escapes). */
   of(key: string): KeyInfo {
+    made++;
     return infoOf(this.#profile, key);
   }
 }

@@ -146,6 +146,12 @@ export class Walk {
   #lastPathId = -1;
   readonly #keyTable: KeyTable;
   /**
+   * Keys of the objects the JSON text pass is in, outermost first, up to #memberTop (to refuse
+   * duplicates; what lies above #memberTop is stale).
+   */
+  readonly #memberKeys: KeyInfo[] = [];
+  #memberTop = 0;
+  /**
    * Types recorded so far, in order (the counts are taken from it at the end, and a JSON text
    * pass is undone by cutting it).
    */
@@ -544,6 +550,7 @@ export class Walk {
     const logLength = this.#log.length;
     const pathCount = this.#paths.length;
     const stackDepth = this.#stack.length;
+    const keysDepth = this.#memberTop;
     // Raw control characters (invalid in JSON) and lone surrogates (JSON.stringify escapes
     // them) send the text to the general path: the scans of the pass note them, and the parts
     // it does not scan are checked where they are read.
@@ -566,6 +573,7 @@ export class Walk {
       this.#stack.length = stackDepth;
       return undefined;
     } finally {
+      this.#memberTop = keysDepth;
       releaseCharCodes(codes);
       swapUnsafe(unsafeBefore);
       [this.#src, this.#codes, this.#pos, this.#out, this.#last, this.#edited, this.#nextEscape] =
@@ -929,8 +937,12 @@ export class Walk {
       this.#pos++;
       return;
     }
-    // Keys seen, to refuse duplicates (JSON.parse keeps the last one): a list while short.
-    const keys: string[] = [];
+    // Keys seen, to refuse duplicates (JSON.parse keeps the last one): compared as KeyInfos
+    // while no KeyInfo is made (see KeyTable#made), else as strings; a set when many.
+    const table = this.#keyTable;
+    const made = table.made;
+    const keys = this.#memberKeys;
+    const keysFrom = this.#memberTop;
     let keySet: Set<string> | undefined;
     let kept = false;
     for (;;) {
@@ -944,9 +956,19 @@ export class Walk {
         if (keySet.has(key)) throw GIVE_UP;
         keySet.add(key);
       } else {
-        if (keys.includes(key)) throw GIVE_UP;
-        keys.push(key);
-        if (keys.length === 16) keySet = new Set(keys);
+        const top = this.#memberTop;
+        if (table.made === made) {
+          for (let k = keysFrom; k < top; k++) if (keys[k] === info) throw GIVE_UP;
+        } else {
+          for (let k = keysFrom; k < top; k++) if (keys[k]!.key === key) throw GIVE_UP;
+        }
+        if (top < keys.length) keys[top] = info;
+        else keys.push(info);
+        this.#memberTop = top + 1;
+        if (top + 1 - keysFrom === 16) {
+          keySet = new Set();
+          for (let k = keysFrom; k <= top; k++) keySet.add(keys[k]!.key);
+        }
       }
       if (key === 'type' && src.charCodeAt(this.#pos) === 34) {
         const at = this.#pos;
@@ -962,6 +984,7 @@ export class Walk {
           this.#undo(logLength, pathCount);
           this.#pos = objectStart;
           this.#nextEscape = src.indexOf('\\', objectStart);
+          this.#memberTop = keysFrom;
           this.#tGeneral(depth);
           return;
         }
@@ -973,7 +996,10 @@ export class Walk {
       if (removed) this.#cut(memberStart, this.#pos, kept);
       else kept = true;
       const c = src.charCodeAt(this.#pos++);
-      if (c === 125) return;
+      if (c === 125) {
+        this.#memberTop = keysFrom;
+        return;
+      }
       if (c !== 44) throw GIVE_UP;
     }
   }
