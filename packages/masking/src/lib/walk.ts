@@ -98,6 +98,9 @@ function jsonOf(text: string): string {
   return json;
 }
 
+/** `[0]` … `[255]`: path steps of array indexes. */
+const INDEX_STEPS = Array.from({ length: 256 }, (_, i) => `[${i}]`);
+
 /** Stamp of the last count of findings per type (see Walk#tally). */
 let countStamp = 0;
 
@@ -129,9 +132,15 @@ export class Walk {
   readonly #tenantId: string;
   #keys: TenantKeys | null | undefined = null;
   readonly #stack: (string | number)[] = [];
-  readonly #active = new Set<object>();
+  /** Objects being walked (cycles); made when the first object is walked. */
+  #active: Set<object> | undefined;
   readonly #pathSteps: (string | number)[] = [];
   readonly #pathTexts: string[] = ['$'];
+  /**
+   * KeyInfo of the key at each depth of #stack, where the JSON text pass put one (it may be
+   * stale: used only when its key is the one on the stack).
+   */
+  readonly #stackKeys: (KeyInfo | undefined)[] = [];
   /**
    * Id of the path at each depth (0 for `$`): a path gets a new id each time it is formatted
    * anew, so two findings with the same id are at the same path, and one with an id above
@@ -235,7 +244,14 @@ export class Walk {
     for (; d < depth; d++) {
       const step = stack[d]!;
       steps[d] = step;
-      texts[d + 1] = texts[d]! + (typeof step === 'number' ? `[${step}]` : keyStep(step));
+      let text: string;
+      if (typeof step === 'number')
+        text = step < INDEX_STEPS.length ? INDEX_STEPS[step]! : `[${step}]`;
+      else {
+        const info = this.#stackKeys[d];
+        text = info !== undefined && info.key === step ? info.step : keyStep(step);
+      }
+      texts[d + 1] = texts[d]! + text;
       ids[d + 1] = this.#nextPathId++;
     }
     this.#pathDepth = depth;
@@ -293,14 +309,15 @@ export class Walk {
       this.#record(this.#profile.typeInfo('MAX_DEPTH'));
       return '[MAX_DEPTH]';
     }
-    if (this.#active.has(value)) return '[CIRCULAR]';
-    this.#active.add(value);
+    const active = (this.#active ??= new Set());
+    if (active.has(value)) return '[CIRCULAR]';
+    active.add(value);
     try {
       return Array.isArray(value)
         ? this.#array(value, depth)
         : this.#object(value as Record<string, unknown>, depth);
     } finally {
-      this.#active.delete(value);
+      active.delete(value);
     }
   }
 
@@ -480,8 +497,9 @@ export class Walk {
       this.#record(this.#profile.typeInfo('MAX_DEPTH'));
       return '[MAX_DEPTH]';
     }
-    if (this.#active.has(value)) return '[CIRCULAR]';
-    this.#active.add(value);
+    const active = (this.#active ??= new Set());
+    if (active.has(value)) return '[CIRCULAR]';
+    active.add(value);
     try {
       if (Array.isArray(value)) {
         return value.map((item: unknown, i) => {
@@ -503,7 +521,7 @@ export class Walk {
       }
       return copy;
     } finally {
-      this.#active.delete(value);
+      active.delete(value);
     }
   }
 
@@ -989,6 +1007,7 @@ export class Walk {
           return;
         }
       }
+      this.#stackKeys[this.#stack.length] = info;
       this.#stack.push(key);
       const rule = (this.#profile.pathRules.length > 0 ? this.#pathRule() : undefined) ?? info.rule;
       const removed = rule === undefined ? this.#tValue(depth + 1) : this.#tWhole(rule, depth + 1);
