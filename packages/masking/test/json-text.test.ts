@@ -115,6 +115,28 @@ describe('JSON text masked in place', () => {
     );
   });
 
+  it('replaces matches in strings with escapes where they are, as the general path does', () => {
+    const values = [
+      'a\tada@example.com\n',
+      '"4111 1111 1111 1111"',
+      'x\\y +44 20 7946 0958 \u0001 ada@example.com\u0002',
+      'ada@example.com\n',
+      '\nada@example.com',
+      '\u2028 fe80::1 \u2029 123-45-6789 \ud800',
+      '😀 ada@example.com 😀\n',
+      '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----',
+      '\n  {"email":"ada@example.com"}',
+      'tab\tonly',
+    ];
+    for (const name of Object.keys(maskers)) {
+      const masker = maskers[name]!;
+      for (const value of values) {
+        same(masker, JSON.stringify({ note: value, memo: value, list: [value, 1] }));
+        same(masker, JSON.stringify([value]));
+      }
+    }
+  });
+
   it('hands text JSON.stringify would not write to the general path', () => {
     const masker = maskers['defaults']!;
     const texts = [

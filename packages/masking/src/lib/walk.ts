@@ -742,7 +742,8 @@ export class Walk {
     const src = this.#src;
     const q = this.#pos;
     const end = this.#stringEnd(q);
-    if (this.#escaped || looksLikeJson(src, q + 1, end)) {
+    if (this.#escaped) return this.#tEscaped(q, end, depth);
+    if (looksLikeJson(src, q + 1, end)) {
       const value = this.#tReadString();
       const out = this.#string(value, depth, true);
       if (out === REMOVE) return true;
@@ -758,6 +759,54 @@ export class Walk {
     const out = this.#apply(value, kept, from, true);
     if (out === REMOVE) return true;
     if (out !== value) this.#edit(q, this.#pos, JSON.stringify(out));
+    return false;
+  }
+
+  /**
+   * A string value with escapes between the quotes at `q` and `end`: decoded and scanned, and
+   * its matches replaced where they are in the source, as #string would replace them (the
+   * source is what JSON.stringify writes for the value, so the text around the matches is
+   * what JSON.stringify would write for it again); JSON inside and other rare cases are
+   * handed to #string.
+   */
+  #tEscaped(q: number, end: number, depth: number): boolean {
+    const src = this.#src;
+    const codes = this.#codes;
+    const from = q + 1;
+    const value = decodeCanonical(src, codes, from, end);
+    if (value === undefined) throw GIVE_UP;
+    this.#pos = end + 1;
+    let matches: Match[] | undefined;
+    if (
+      value.length > this.#plan.maxStringLength ||
+      (this.#plan.parseJsonStrings && looksLikeJson(value, 0, value.length)) ||
+      ((matches = scanText(value, this.#profile.scanner)) !== undefined &&
+        splitsPair(value, matches))
+    ) {
+      const out = this.#string(value, depth, true);
+      if (out === REMOVE) return true;
+      if (out !== value) this.#edit(q, this.#pos, JSON.stringify(out));
+      return false;
+    }
+    if (matches === undefined) return false;
+    // Source position of each match's ends: an escape is one unit of the value.
+    let p = from;
+    let at = 0;
+    for (const m of matches) {
+      for (; at < m.start; at++) p += codes[p] === 92 ? (codes[p + 1] === 117 ? 6 : 2) : 1;
+      const start = p;
+      for (; at < m.end; at++) p += codes[p] === 92 ? (codes[p + 1] === 117 ? 6 : 2) : 1;
+      const info = this.#profile.typeInfo(m.type);
+      const strategy = info.strategy;
+      this.#record(info);
+      if (strategy.kind === 'remove' && m.start === 0 && m.end === value.length) return true;
+      if (strategy.kind === 'redact') {
+        this.#edit(start, p, info.redactedInner);
+        continue;
+      }
+      const text = this.#replace(value.slice(m.start, m.end), m.type, strategy);
+      this.#edit(start, p, needsEscape(text) ? JSON.stringify(text).slice(1, -1) : text);
+    }
     return false;
   }
 
