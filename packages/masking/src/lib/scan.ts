@@ -30,13 +30,14 @@ export interface Scanner {
 
 // What each UTF-16 code unit may start, one class each: a table lookup per character is most
 // of the work, and the commonest classes are tested first.
+// The two letter classes come last: `k >= LETTER` is any letter.
 const OTHER = 0;
-const LETTER = 1; // [A-Za-z_] that starts nothing
-const TRIGGER = 2; // a letter a label, a VAT number or a code may start with
-const DIGIT = 3;
-const SPECIAL = 4; // '@' (e-mail), ':' (IPv6), '-' (PEM header)
+const DIGIT = 1;
+const SPECIAL = 2; // '@' (e-mail), ':' (IPv6), '-' (PEM header)
 /** Control characters and surrogates: see {@link unsafeAt}. */
-const UNSAFE = 5;
+const UNSAFE = 3;
+const LETTER = 4; // [A-Za-z_] that starts nothing
+const TRIGGER = 5; // a letter a label, a VAT number or a code may start with
 const CLASS = new Uint8Array(65_536);
 CLASS.fill(UNSAFE, 0, 32);
 CLASS.fill(UNSAFE, 0xd800, 0xe000);
@@ -74,7 +75,7 @@ const PAIR = new Uint8Array(128 * 128);
 /** [A-Za-z0-9_], as in \b and \w. */
 function isWord(c: number): boolean {
   const k = CLASS[c]!;
-  return k === LETTER || k === TRIGGER || k === DIGIT;
+  return k >= LETTER || k === DIGIT;
 }
 
 /** A character that may join digit groups (see digits.ts). */
@@ -329,7 +330,7 @@ function scanBuiltins(
   for (let i = from; i < to; i++) {
     const c = codes[i]!;
     let k = CLASS[c]!;
-    if (k === LETTER || k === TRIGGER) {
+    if (k >= LETTER) {
       if (k === TRIGGER && !prevWord && words) {
         const next = codes[i + 1]!;
         if (next < 128 && PAIR[(c << 7) | next] === 1) atWordStart(s, i, scanner);
@@ -337,7 +338,7 @@ function scanBuiltins(
       // The rest of the word starts nothing. (The unit at `to` is a quote or a zero after the
       // text: a word ends there.)
       do k = CLASS[codes[++i]!]!;
-      while (k === LETTER || k === TRIGGER);
+      while (k >= LETTER);
       i--;
       prevWord = true;
     } else if (k === OTHER) {
