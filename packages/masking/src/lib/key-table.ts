@@ -1,4 +1,4 @@
-import type { CompiledProfile, CompiledRule } from './compile.js';
+import type { CompiledProfile, CompiledRule, TypeInfo } from './compile.js';
 import { formatPath } from './paths.js';
 import { hasUnsafe } from './scan.js';
 
@@ -7,6 +7,8 @@ export interface KeyInfo {
   readonly key: string;
   /** The profile's key rule for it. */
   readonly rule: CompiledRule | undefined;
+  /** The profile's TypeInfo of the rule's type. */
+  readonly ruleType: TypeInfo | undefined;
   /** `.key` or `["key"]`: its step in a JSON path. */
   readonly step: string;
   /**
@@ -40,9 +42,11 @@ export function keyStep(key: string): string {
 
 function infoOf(profile: CompiledProfile, key: string): KeyInfo {
   const k0 = key.charCodeAt(0);
+  const rule = profile.keyRule(key);
   return {
     key,
-    rule: profile.keyRule(key),
+    rule,
+    ruleType: rule === undefined ? undefined : profile.typeInfo(rule.type),
     step: keyStep(key),
     reordered: key === '__proto__' || (k0 >= 48 && k0 <= 57 && INDEX_KEY.test(key)),
   };

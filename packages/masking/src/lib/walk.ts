@@ -56,6 +56,16 @@ function splitsPair(s: string, matches: readonly Match[]): boolean {
   return false;
 }
 
+/** {@link splitsPair} on the code units of the string. */
+function splitsPairIn(codes: Uint16Array, matches: readonly Match[]): boolean {
+  for (const m of matches) {
+    const a = codes[m.start]!;
+    const b = codes[m.end]!;
+    if ((a >= 0xdc00 && a <= 0xdfff) || (b >= 0xdc00 && b <= 0xdfff)) return true;
+  }
+  return false;
+}
+
 /** Labels `[TYPE]` of `redact` without a label of its own, one string per type. */
 const LABELS = new Map<string, string>();
 function labelOf(type: string): string {
@@ -201,7 +211,8 @@ export class Walk {
     }
     // Type names are upper-case identifiers (compile.ts), never `__proto__`.
     const byCategory: Record<string, number> = {};
-    for (const info of order) byCategory[info.type] = info.count;
+    // (Added up: a type past the profile's cache limit has more than one TypeInfo.)
+    for (const info of order) byCategory[info.type] = (byCategory[info.type] ?? 0) + info.count;
     return { total: this.#log.length, byCategory, paths: this.#paths };
   }
 
@@ -754,7 +765,7 @@ export class Walk {
     const from = q + 1;
     const kept = scanQuoted(src, this.#codes, from, end, this.#profile.scanner);
     if (kept === undefined) return false;
-    if (!splitsPair(src, kept)) return this.#tApply(kept, from, end);
+    if (!splitsPairIn(this.#codes, kept)) return this.#tApply(kept, from, end);
     const value = src.slice(from, end);
     const out = this.#apply(value, kept, from, true);
     if (out === REMOVE) return true;
@@ -834,7 +845,7 @@ export class Walk {
   }
 
   /** A value under a field rule: read, handed to #whole, written back if changed. */
-  #tWhole(rule: CompiledRule, depth: number): boolean {
+  #tWhole(rule: CompiledRule, depth: number, ruleType?: TypeInfo): boolean {
     const src = this.#src;
     const start = this.#pos;
     const c = src.charCodeAt(start);
@@ -845,7 +856,7 @@ export class Walk {
       if (!this.#escaped && length > 0 && length <= this.#plan.maxStringLength) {
         if (hasUnsafe(this.#codes, start + 1, end)) throw GIVE_UP;
         this.#pos = end + 1;
-        const info = this.#profile.typeInfo(rule.type);
+        const info = ruleType ?? this.#profile.typeInfo(rule.type);
         const strategy = rule.strategy ?? info.strategy;
         this.#record(info);
         if (strategy.kind === 'remove') return true;
@@ -1059,7 +1070,10 @@ export class Walk {
       this.#stackKeys[this.#stack.length] = info;
       this.#stack.push(key);
       const rule = (this.#profile.pathRules.length > 0 ? this.#pathRule() : undefined) ?? info.rule;
-      const removed = rule === undefined ? this.#tValue(depth + 1) : this.#tWhole(rule, depth + 1);
+      const removed =
+        rule === undefined
+          ? this.#tValue(depth + 1)
+          : this.#tWhole(rule, depth + 1, rule === info.rule ? info.ruleType : undefined);
       this.#stack.pop();
       if (removed) this.#cut(memberStart, this.#pos, kept);
       else kept = true;
