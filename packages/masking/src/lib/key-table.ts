@@ -16,6 +16,17 @@ export interface KeyInfo {
    * order: the pass leaves such objects to the general path.
    */
   readonly reordered: boolean;
+  /**
+   * Whether this KeyInfo holds its slot of the table (a key has at most one that does; a key
+   * read with escapes has one that never does).
+   */
+  inSlot: boolean;
+  /**
+   * The key that followed this one last time in an object (a guess, checked when used). Set
+   * only between KeyInfos in slots and cleared when a KeyInfo leaves its slot, so the guesses
+   * keep at most one KeyInfo per slot alive besides those in the slots.
+   */
+  next: KeyInfo | undefined;
 }
 
 const SLOTS = 4096;
@@ -49,6 +60,8 @@ function infoOf(profile: CompiledProfile, key: string): KeyInfo {
     ruleType: rule === undefined ? undefined : profile.typeInfo(rule.type),
     step: keyStep(key),
     reordered: key === '__proto__' || (k0 >= 48 && k0 <= 57 && INDEX_KEY.test(key)),
+    inSlot: false,
+    next: undefined,
   };
 }
 
@@ -77,8 +90,26 @@ export class KeyTable {
    * Undefined when the key holds an escape (the caller reads it the general way), a raw
    * control character or a lone surrogate (never in canonical JSON), or the text ends first.
    */
-  quotedAt(src: string, codes: Uint16Array, q: number): KeyInfo | undefined {
+  quotedAt(
+    src: string,
+    codes: Uint16Array,
+    q: number,
+    expected: KeyInfo | undefined,
+  ): KeyInfo | undefined {
     const from = q + 1;
+    if (expected !== undefined && expected.inSlot) {
+      // The key that came next last time (objects of one kind list their keys in one order):
+      // when the text holds exactly it, the search below would end at the same quote and find
+      // it in its slot. (A key in a slot has no quote, backslash or control character.)
+      const key = expected.key;
+      const length = key.length;
+      let k = 0;
+      while (k < length && key.charCodeAt(k) === codes[from + k]) k++;
+      if (k === length && codes[from + length] === 34) {
+        this.end = from + length;
+        return expected;
+      }
+    }
     let h = 0;
     let i = from;
     let c = codes[i]!;
@@ -100,6 +131,11 @@ export class KeyTable {
     }
     if (hasUnsafe(codes, from, i)) return undefined;
     const info = infoOf(this.#profile, src.slice(from, i));
+    if (hit !== undefined) {
+      hit.inSlot = false;
+      hit.next = undefined;
+    }
+    info.inSlot = true;
     this.#slots[slot] = info;
     made++;
     return info;

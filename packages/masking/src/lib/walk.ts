@@ -985,10 +985,10 @@ export class Walk {
   }
 
   /** The object key at #pos (moving past it). */
-  #tKey(): KeyInfo {
+  #tKey(expected?: KeyInfo): KeyInfo {
     const q = this.#pos;
     const table = this.#keyTable;
-    const quoted = table.quotedAt(this.#src, this.#codes, q);
+    const quoted = table.quotedAt(this.#src, this.#codes, q, expected);
     if (quoted !== undefined) {
       this.#pos = table.end + 1;
       return quoted;
@@ -1023,10 +1023,13 @@ export class Walk {
     const keysFrom = this.#memberTop;
     let keySet: Set<string> | undefined;
     let kept = false;
+    let prev: KeyInfo | undefined;
     for (;;) {
       const memberStart = this.#pos;
       if (src.charCodeAt(memberStart) !== 34) throw GIVE_UP;
-      const info = this.#tKey();
+      const info = this.#tKey(prev?.next);
+      if (prev !== undefined && prev.next !== info && prev.inSlot && info.inSlot) prev.next = info;
+      prev = info;
       if (src.charCodeAt(this.#pos) !== 58 || info.reordered) throw GIVE_UP;
       this.#pos++;
       const key = info.key;
