@@ -17,13 +17,13 @@ export interface KeyInfo {
    */
   readonly reordered: boolean;
   /**
-   * Whether this KeyInfo holds its slot of the table (a key has at most one that does; a key
+   * Whether this KeyInfo is in a slot of the table (a key has at most one that is; a key
    * read with escapes has one that never does).
    */
   inSlot: boolean;
   /**
    * The key that followed this one last time in an object (a guess, checked when used). Set
-   * only between KeyInfos in slots and cleared when a KeyInfo leaves its slot, so the guesses
+   * only between KeyInfos in slots and cleared when a KeyInfo leaves the table, so the guesses
    * keep at most one KeyInfo per slot alive besides those in the slots.
    */
   next: KeyInfo | undefined;
@@ -65,10 +65,18 @@ function infoOf(profile: CompiledProfile, key: string): KeyInfo {
   };
 }
 
+/** Whether `codes[from, to)` are the code units of `key`. */
+function sameKey(key: string, codes: Uint16Array, from: number, to: number): boolean {
+  if (key.length !== to - from) return false;
+  let k = 0;
+  while (k < key.length && key.charCodeAt(k) === codes[from + k]) k++;
+  return k === key.length;
+}
+
 /**
  * The keys a profile has met in JSON texts, found by their code units where they are in the
  * text, so that a key already seen costs neither a string nor a hash lookup. A fixed number of
- * slots: a key whose slot another key holds takes it over.
+ * slots: each key may sit in its own slot or the one next to it (see quotedAt).
  */
 export class KeyTable {
   readonly #profile: CompiledProfile;
@@ -100,7 +108,7 @@ export class KeyTable {
     if (expected !== undefined && expected.inSlot) {
       // The key that came next last time (objects of one kind list their keys in one order):
       // when the text holds exactly it, the search below would end at the same quote and find
-      // it in its slot. (A key in a slot has no quote, backslash or control character.)
+      // it in the table. (A key in a slot has no quote, backslash or control character.)
       const key = expected.key;
       const length = key.length;
       let k = 0;
@@ -121,22 +129,27 @@ export class KeyTable {
     if (c !== 34) return undefined;
     this.end = i;
     h = (Math.imul(i - from, HASH_LENGTH_MIX) ^ h) | 0;
+    // Two slots per key, its own and its neighbour: keys that share a slot (a few pairs among
+    // the keys of one kind of response) would otherwise push each other out on every call.
+    const slots = this.#slots;
     const slot = (h ^ (h >>> 13)) & (SLOTS - 1);
-    const hit = this.#slots[slot];
-    if (hit !== undefined && hit.key.length === i - from) {
-      const key = hit.key;
-      let k = 0;
-      while (k < key.length && key.charCodeAt(k) === codes[from + k]) k++;
-      if (k === key.length) return hit;
-    }
+    const hit = slots[slot];
+    if (hit !== undefined && sameKey(hit.key, codes, from, i)) return hit;
+    const other = slots[slot ^ 1];
+    if (other !== undefined && sameKey(other.key, codes, from, i)) return other;
     if (hasUnsafe(codes, from, i)) return undefined;
     const info = infoOf(this.#profile, src.slice(from, i));
+    // The newest key takes its own slot; the one there moves to the neighbour, whose key
+    // leaves the table.
     if (hit !== undefined) {
-      hit.inSlot = false;
-      hit.next = undefined;
+      if (other !== undefined) {
+        other.inSlot = false;
+        other.next = undefined;
+      }
+      slots[slot ^ 1] = hit;
     }
     info.inSlot = true;
-    this.#slots[slot] = info;
+    slots[slot] = info;
     made++;
     return info;
   }
