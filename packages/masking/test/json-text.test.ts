@@ -137,6 +137,32 @@ describe('JSON text masked in place', () => {
     }
   });
 
+  it('masks MCP text blocks in the pass as the general path does', () => {
+    const texts = [
+      'results',
+      'ada@example.com',
+      '+44 20 7946 0958',
+      'call +44 20 7946 0958 or ada@example.com',
+      'line\nbreak ada@example.com',
+      '{"email":"ada@example.com"}',
+      '',
+    ];
+    for (const name of Object.keys(maskers)) {
+      const masker = maskers[name]!;
+      for (const text of texts) {
+        same(masker, JSON.stringify({ content: [{ type: 'text', text }], memo: text }));
+        same(masker, JSON.stringify([{ type: 'text', text, annotations: { a: 1 } }]));
+        same(
+          masker,
+          JSON.stringify([
+            { text, type: 'text' },
+            { type: 'text', text: 1 },
+          ]),
+        );
+      }
+    }
+  });
+
   it('reads keys the same after objects that list them in one order', () => {
     // The pass guesses each key from the one that followed the key before it last time.
     const masker = createMasker();

@@ -78,6 +78,8 @@ function labelOf(type: string): string {
 }
 const TYPE_KEY = '"type":"';
 const TYPE_TAIL = 'pe":"';
+/** What follows `"type":"text"` in a text block that has nothing else. */
+const TEXT_FIELD = ',"text":"';
 const EMPTY_CODES = new Uint16Array(0);
 /** Characters of an object walked before its `type` shows it is an MCP block, at most. */
 const MAX_REDO = 4096;
@@ -827,13 +829,13 @@ export class Walk {
    * around them needs no escaping (the pass runs only on canonical text), so only the
    * replacements are escaped, and only when they hold a character JSON escapes.
    */
-  #tApply(matches: readonly Match[], from: number, to: number): boolean {
+  #tApply(matches: readonly Match[], from: number, to: number, removable = true): boolean {
     const src = this.#src;
     for (const m of matches) {
       const info = this.#profile.typeInfo(m.type);
       const strategy = info.strategy;
       this.#record(info);
-      if (strategy.kind === 'remove' && m.start === from && m.end === to) return true;
+      if (strategy.kind === 'remove' && removable && m.start === from && m.end === to) return true;
       if (strategy.kind === 'redact') {
         this.#edit(m.start, m.end, info.redactedInner);
         continue;
@@ -1056,6 +1058,10 @@ export class Walk {
         const type = this.#tReadString();
         this.#pos = at;
         if (Object.hasOwn(MCP_BLOCK_KEYS, type)) {
+          if (type === 'text' && memberStart === objectStart + 1 && this.#tTextBlock(at)) {
+            this.#memberTop = keysFrom;
+            return;
+          }
           // Undoing much work for each of many nested blocks would add up: let the general
           // path do the whole text instead.
           if (this.#pos - objectStart > MAX_REDO) throw GIVE_UP;
@@ -1087,6 +1093,37 @@ export class Walk {
       }
       if (c !== 44) throw GIVE_UP;
     }
+  }
+
+  /**
+   * An MCP text block that is exactly `{"type":"text","text":"…"}` (the `type` string at `at`)
+   * with a text without escapes and not holding JSON: its text masked where it is, as the
+   * general path masks a text block (#only: no field rules, never removed); #pos moves past
+   * the block. False, with nothing done, for any other block.
+   */
+  #tTextBlock(at: number): boolean {
+    const src = this.#src;
+    const head = at + 6;
+    if (!src.startsWith(TEXT_FIELD, head)) return false;
+    const q = head + TEXT_FIELD.length - 1;
+    const end = this.#stringEnd(q);
+    const from = q + 1;
+    if (
+      this.#escaped ||
+      this.#codes[end + 1] !== 125 ||
+      end - from > this.#plan.maxStringLength ||
+      (this.#plan.parseJsonStrings && looksLikeJson(src, from, end))
+    ) {
+      return false;
+    }
+    const kept = scanQuoted(src, this.#codes, from, end, this.#profile.scanner);
+    if (kept !== undefined && splitsPairIn(this.#codes, kept)) return false;
+    this.#pos = end + 2;
+    if (kept === undefined) return true;
+    this.#stack.push('text');
+    this.#tApply(kept, from, end, false);
+    this.#stack.pop();
+    return true;
   }
 
   #tArray(depth: number): void {
