@@ -802,13 +802,29 @@ export class Walk {
       return false;
     }
     if (matches === undefined) return false;
-    // Source position of each match's ends: an escape is one unit of the value.
+    // Source position of each match's ends: an escape is one unit of the value, any other
+    // unit is itself (so the text between escapes is skipped whole).
     let p = from;
     let at = 0;
+    let escape = src.indexOf('\\', from);
+    const sourceOf = (target: number): number => {
+      while (at < target) {
+        if (escape !== p) {
+          const run =
+            escape === -1 || escape >= end ? target - at : Math.min(escape - p, target - at);
+          p += run;
+          at += run;
+        } else {
+          p += codes[p + 1] === 117 ? 6 : 2;
+          at++;
+          escape = src.indexOf('\\', p);
+        }
+      }
+      return p;
+    };
     for (const m of matches) {
-      for (; at < m.start; at++) p += codes[p] === 92 ? (codes[p + 1] === 117 ? 6 : 2) : 1;
-      const start = p;
-      for (; at < m.end; at++) p += codes[p] === 92 ? (codes[p + 1] === 117 ? 6 : 2) : 1;
+      const start = sourceOf(m.start);
+      sourceOf(m.end);
       const info = this.#profile.typeInfo(m.type);
       const strategy = info.strategy;
       this.#record(info);
