@@ -2,6 +2,7 @@ import { MaskingRejectedError } from '../errors.js';
 import type { CompiledProfile, CompiledRule, MaskerPlan, TypeInfo } from './compile.js';
 import type { TenantKeys } from './keyring.js';
 import { decodeCanonical } from './json-string.js';
+import { hasDuplicateKeys } from './duplicate-keys.js';
 import { KeyTable, keyStep, type KeyInfo } from './key-table.js';
 import { formatPath, matchPath } from './paths.js';
 import type { Match } from './match.js';
@@ -460,7 +461,9 @@ export class Walk {
       const parsed = parseJsonText(s);
       if (parsed !== undefined) {
         const masked = this.#value(parsed, depth + 1);
-        if (masked === parsed) return s;
+        // Unchanged: the text as it came, unless a repeated key hides values in it that
+        // parsing dropped (and so did not mask); then the text of what was parsed.
+        if (masked === parsed && !hasDuplicateKeys(s)) return s;
         return JSON.stringify(masked === REMOVE ? null : masked, null, indentOf(s));
       }
     }
