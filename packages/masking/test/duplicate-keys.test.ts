@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMasker } from '../src/index.js';
 import { hasDuplicateKeys } from '../src/lib/duplicate-keys.js';
@@ -42,5 +43,37 @@ describe('JSON texts with a repeated key', () => {
     expect(hasDuplicateKeys('{"\\u0061":1,"a":2}')).toBe(true);
     expect(hasDuplicateKeys('{"a\\\\":1,"a\\\\":2}')).toBe(true);
     expect(hasDuplicateKeys('[{"a":1},{"b":{"a":1,"a":2}}]')).toBe(true);
+  });
+
+  it('never lets an address through, whatever keys repeat and however the text is spaced', () => {
+    // Objects written by hand, so keys may repeat; few key names, so they often do.
+    type Node = { kind: 'email' | 'number' } | { kind: 'object'; members: [string, Node][] };
+    const { node } = fc.letrec<{ node: Node }>((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.constantFrom<Node>({ kind: 'email' }, { kind: 'number' }),
+        fc
+          .array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd\\u0061', '\\u0061'), tie('node')), {
+            maxLength: 4,
+          })
+          .map((members): Node => ({ kind: 'object', members })),
+      ),
+    }));
+    let n = 0;
+    const write = (node: Node, space: string): string => {
+      if (node.kind === 'email') return `"user${n++}@example.com"`;
+      if (node.kind === 'number') return String(n++);
+      const members = node.members.map(([k, v]) => `"${k}"${space}:${space}${write(v, space)}`);
+      return `{${space}${members.join(`,${space}`)}${space}}`;
+    };
+    fc.assert(
+      fc.property(node, fc.constantFrom('', ' ', '\n  '), (tree, space) => {
+        const text = write({ kind: 'object', members: [['r', tree]] }, space);
+        const out = masker.mask(text).value;
+        expect(out).not.toContain('@example.com');
+        expect(JSON.parse(out)).toBeTypeOf('object');
+      }),
+      { numRuns: 500 },
+    );
   });
 });
