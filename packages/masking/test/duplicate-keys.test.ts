@@ -47,7 +47,8 @@ describe('JSON texts with a repeated key', () => {
 
   it('never lets an address through, whatever keys repeat and however the text is spaced', () => {
     // Objects written by hand, so keys may repeat; few key names, so they often do.
-    type Node = { kind: 'email' | 'number' } | { kind: 'object'; members: [string, Node][] };
+    type Node =
+      { kind: 'email' } | { kind: 'number' } | { kind: 'object'; members: [string, Node][] };
     const { node } = fc.letrec<{ node: Node }>((tie) => ({
       node: fc.oneof(
         { depthSize: 'small', withCrossShrink: true },
