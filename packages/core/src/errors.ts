@@ -22,19 +22,23 @@ export const ERROR_CODES = {
 /** The stable code of every rejection. */
 export type GuardErrorCode = keyof typeof ERROR_CODES;
 
+/** The pipeline's stages, in the order they run. */
+export const STAGE_NAMES = [
+  'authenticate',
+  'authorize',
+  'validate',
+  'rate_limit',
+  'policy',
+  'approval',
+  'before_hooks',
+  'handler',
+  'after_hooks',
+  'mask',
+  'audit',
+] as const;
+
 /** The pipeline stage that produced a rejection. */
-export type StageName =
-  | 'authenticate'
-  | 'authorize'
-  | 'validate'
-  | 'rate_limit'
-  | 'policy'
-  | 'approval'
-  | 'before_hooks'
-  | 'handler'
-  | 'after_hooks'
-  | 'mask'
-  | 'audit';
+export type StageName = (typeof STAGE_NAMES)[number];
 
 /** Options shared by every {@link GuardError} constructor. */
 export interface GuardErrorOptions {

@@ -10,6 +10,7 @@ import {
   ApprovalRequiredError,
   ForbiddenError,
   HandlerError,
+  STAGE_NAMES,
   InternalGuardError,
   UnauthenticatedError,
   isGuardError,
@@ -75,7 +76,8 @@ export interface ToolPipeline extends GuardStages {
   readonly handler: (args: unknown, context: HandlerContext) => unknown;
 }
 
-// The steps of a call, in pipeline order; `DECIDED` once no stage is left to run.
+// The steps of a call: indexes of STAGE_NAMES, the stage each reports when it refuses or
+// throws; `DECIDED` once no stage is left to run.
 const AUTHENTICATE = 0;
 const AUTHORIZE = 1;
 const VALIDATE = 2;
@@ -87,20 +89,6 @@ const HANDLER = 7;
 const AFTER_HOOKS = 8;
 const MASK = 9;
 const DECIDED = 10;
-
-/** The stage each step reports when it refuses or throws. */
-const STAGE_OF: readonly StageName[] = [
-  'authenticate',
-  'authorize',
-  'validate',
-  'rate_limit',
-  'policy',
-  'approval',
-  'before_hooks',
-  'handler',
-  'after_hooks',
-  'mask',
-];
 
 /** "No answer yet": the step must call its stage (a settled promise brings the answer). */
 const NONE: unique symbol = Symbol('none');
@@ -179,14 +167,14 @@ class PipelineRun {
   /** The current step refuses the call: no further stage runs. */
   refuse(error: GuardError): undefined {
     this.failure = error;
-    this.failedStage = STAGE_OF[this.step];
+    this.failedStage = STAGE_NAMES[this.step];
     this.step = DECIDED;
     return undefined;
   }
 
   /** The current step threw (or its promise rejected). */
   thrown(error: unknown): void {
-    const stage = STAGE_OF[this.step];
+    const stage = STAGE_NAMES[this.step];
     if (this.inHandler) {
       this.inHandler = false;
       this.timings.handler = this.lap();

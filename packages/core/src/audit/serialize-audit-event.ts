@@ -1,4 +1,5 @@
 import type { AuditEvent } from './audit-event.js';
+import { STAGE_NAMES } from '../errors.js';
 
 // `JSON.stringify(event)` for audit events, written field by field: the same text for about
 // half the cost on the events the guard builds (every key present, most of them undefined,
@@ -410,19 +411,7 @@ const BELOW_ONE: readonly string[] = FRACTIONS.map((fraction) => `0${fraction}`)
 
 /** `"stage":` (first) and `,"stage":` (next) of the pipeline's stage names, quoted once. */
 const STAGE_KEYS = new Map<string, { readonly first: string; readonly next: string }>(
-  [
-    'authenticate',
-    'authorize',
-    'validate',
-    'rate_limit',
-    'policy',
-    'approval',
-    'before_hooks',
-    'handler',
-    'after_hooks',
-    'mask',
-    'audit',
-  ].map((stage) => [stage, { first: `"${stage}":`, next: `,"${stage}":` }]),
+  STAGE_NAMES.map((stage) => [stage, { first: `"${stage}":`, next: `,"${stage}":` }]),
 );
 
 /** Empty lists and lists of plain strings (rule ids) written directly. */
