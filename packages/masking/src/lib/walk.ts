@@ -828,16 +828,7 @@ export class Walk {
     for (const m of matches) {
       const start = sourceOf(m.start);
       sourceOf(m.end);
-      const info = this.#profile.typeInfo(m.type);
-      const strategy = info.strategy;
-      this.#record(info);
-      if (strategy.kind === 'remove' && m.start === 0 && m.end === value.length) return true;
-      if (strategy.kind === 'redact') {
-        this.#edit(start, p, info.redactedInner);
-        continue;
-      }
-      const text = this.#replace(value.slice(m.start, m.end), m.type, strategy);
-      this.#edit(start, p, needsEscape(text) ? JSON.stringify(text).slice(1, -1) : text);
+      if (this.#tReplace(m, value, m.start === 0 && m.end === value.length, start, p)) return true;
     }
     return false;
   }
@@ -851,17 +842,28 @@ export class Walk {
   #tApply(matches: readonly Match[], from: number, to: number, removable = true): boolean {
     const src = this.#src;
     for (const m of matches) {
-      const info = this.#profile.typeInfo(m.type);
-      const strategy = info.strategy;
-      this.#record(info);
-      if (strategy.kind === 'remove' && removable && m.start === from && m.end === to) return true;
-      if (strategy.kind === 'redact') {
-        this.#edit(m.start, m.end, info.redactedInner);
-        continue;
-      }
-      const text = this.#replace(src.slice(m.start, m.end), m.type, strategy);
-      this.#edit(m.start, m.end, needsEscape(text) ? JSON.stringify(text).slice(1, -1) : text);
+      const whole = removable && m.start === from && m.end === to;
+      if (this.#tReplace(m, src, whole, m.start, m.end)) return true;
     }
+    return false;
+  }
+
+  /**
+   * Records match `m` (offsets into `text`) and writes its replacement over the source
+   * `[start, end)`; true, writing nothing, when its strategy removes and `whole` says the match
+   * is the whole string.
+   */
+  #tReplace(m: Match, text: string, whole: boolean, start: number, end: number): boolean {
+    const info = this.#profile.typeInfo(m.type);
+    const strategy = info.strategy;
+    this.#record(info);
+    if (strategy.kind === 'remove' && whole) return true;
+    if (strategy.kind === 'redact') {
+      this.#edit(start, end, info.redactedInner);
+      return false;
+    }
+    const out = this.#replace(text.slice(m.start, m.end), m.type, strategy);
+    this.#edit(start, end, needsEscape(out) ? JSON.stringify(out).slice(1, -1) : out);
     return false;
   }
 
