@@ -7,7 +7,8 @@ import { orderRequest, startServer } from './bench-server.js';
 import { benchToken } from './token.js';
 
 // Instructions per request of bench servers (server.ts modes), counted by valgrind's callgrind:
-// a count does not move with other load on the machine, where CPU time swings ±15% here. Each
+// a count does not move with other load on the machine, but it still moves between processes
+// (up to ±10% here, see the README: compare several counts, never two). Each
 // mode is counted twice, after `warm` and after `warm + measured` requests, in processes of
 // its own (run side by side); the difference divided by `measured` leaves out start-up and JIT
 // warm-up. User-space instructions only: the kernel's share of a request (sockets) is not in
