@@ -220,6 +220,10 @@ const hostile: Record<string, string> = {
   'JSON array of card-like strings': `[${fill('"4111 1111 1111 1112",').slice(0, MB - 40)}"x"]`,
   'JSON nested MCP-like objects': nestedBlocks(),
   'JSON escapes and quotes': JSON.stringify({ t: fill('\\"\n@1 ').slice(0, 600_000) }),
+  'JSON string of labelled values': JSON.stringify({ t: fill('NPI 1234567893 ') }),
+  'JSON array of private key headers': JSON.stringify(
+    Array<string>(Math.floor(MB / 32)).fill('-----BEGIN PRIVATE KEY----- x'),
+  ),
 };
 /** Objects nested 60 deep, each with a large body and `"type":"text"` last. */
 function nestedBlocks(): string {

@@ -71,4 +71,32 @@ describe('hostile input (1 MB strings)', () => {
     expect(out.findings).toEqual(viaObject.findings);
     expect(out.findings.byCategory).toEqual({ CREDIT_CARD: 380 * 40, EMAIL: 1 });
   });
+
+  // Each of these took over ten seconds when a label's check for a quote read back to the
+  // string's opening quote, and a private key header searched the rest of the text for its end
+  // marker (and its string's closing quote): once per label or header, quadratic.
+  it('1 MB of JSON text: labels in one string, private key headers in many', () => {
+    const npis = Math.floor(MB / 15);
+    const labels = masker.mask(JSON.stringify({ t: 'NPI 1234567893 '.repeat(npis) }));
+    expect(labels.value).toBe(JSON.stringify({ t: 'NPI [NPI] '.repeat(npis) }));
+    expect(labels.findings.total).toBe(npis);
+    const born = masker.mask(JSON.stringify({ t: 'born 1990-01-02 '.repeat(MB / 16) }));
+    expect(born.value).toBe(JSON.stringify({ t: 'born [DATE_OF_BIRTH] '.repeat(MB / 16) }));
+
+    const header = '-----BEGIN PRIVATE KEY----- x';
+    const count = Math.floor(MB / (header.length + 3));
+    const headers = masker.mask(JSON.stringify(Array<string>(count).fill(header)));
+    expect(headers.value).toBe(JSON.stringify(Array<string>(count).fill('[PRIVATE_KEY]')));
+    expect(headers.findings.total).toBe(count);
+    // The end marker of the last string is not the end of the others' keys.
+    const ended = JSON.stringify([...Array<string>(count).fill(header), '-----END x-----']);
+    expect(masker.mask(ended).value).toBe(
+      JSON.stringify([...Array<string>(count).fill('[PRIVATE_KEY]'), '-----END x-----']),
+    );
+
+    const block = '-----BEGIN PRIVATE KEY----- x -----END PRIVATE KEY----- ';
+    const blockCount = Math.floor(MB / block.length);
+    const blocks = masker.mask(JSON.stringify({ t: block.repeat(blockCount) }));
+    expect(blocks.value).toBe(JSON.stringify({ t: '[PRIVATE_KEY] '.repeat(blockCount) }));
+  });
 });

@@ -102,16 +102,10 @@ function ibanEnd(s: string, start: number, candidateEnd: number): number {
 /**
  * Reads the IBAN, AWS key, JWT, private key, bearer token or API key that starts at `p`, if
  * any, appending it to `out`. Returns -1 when none of the patterns matches at `p`, else where
- * the search goes on. With `quoted` (a whole JSON text is scanned), a private key without its
- * end marker ends at the next `"`, as it would end with its string.
+ * the search goes on. `stop` is the end of the text `p` is in (in a JSON text, the closing
+ * quote of the string): a private key without its end marker before it ends there.
  */
-export function codeAt(
-  s: string,
-  p: number,
-  flags: ScanFlags,
-  out: Match[],
-  quoted: boolean,
-): number {
+export function codeAt(s: string, p: number, flags: ScanFlags, out: Match[], stop: number): number {
   if (isUpper(s.charCodeAt(p)) && isUpper(s.charCodeAt(p + 1)) && isDigit(s.charCodeAt(p + 2))) {
     IBAN_CANDIDATE.lastIndex = p;
     const m = IBAN_CANDIDATE.exec(s);
@@ -133,13 +127,14 @@ export function codeAt(
     const from = endOf(PEM, s, p);
     if (from === -1) return -1;
     if (!flags.privateKey) return from;
-    const quote = quoted ? s.indexOf('"', from) : -1;
-    const stop = quote === -1 ? s.length : quote;
-    const endMarker = s.indexOf(PEM_END, from);
+    // The markers are searched for before `stop` only (a slice is a view, not a copy): a search
+    // of the rest of the text for every header would be quadratic in a JSON array of headers.
+    const text = stop === s.length ? s : s.slice(0, stop);
+    const endMarker = text.indexOf(PEM_END, from);
     let end = stop;
-    if (endMarker !== -1 && endMarker + PEM_END.length <= stop && endMarker - at < MAX_PEM) {
-      const close = s.indexOf('-----', endMarker + PEM_END.length);
-      end = close === -1 || close + 5 > stop ? stop : close + 5;
+    if (endMarker !== -1 && endMarker - at < MAX_PEM) {
+      const close = text.indexOf('-----', endMarker + PEM_END.length);
+      end = close === -1 ? stop : close + 5;
     }
     // No end marker: everything after the header is key material, masked to the end.
     out.push({ start: at, end, type: 'PRIVATE_KEY' });

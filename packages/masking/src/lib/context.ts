@@ -89,7 +89,9 @@ export function labelAt(
   }
   if (value === undefined || type === undefined) return labelEnd;
   const end = at + value.length;
-  if (quoted && s.lastIndexOf('"', end - 1) >= p) return labelEnd;
+  // (Only the label and its value are read: searching back from the value for a quote would
+  // read back to the string's opening quote for every label, quadratic in a long string.)
+  if (quoted) for (let k = p; k < end; k++) if (s.charCodeAt(k) === 34) return labelEnd;
   out.push({ start: at, end, type });
   return end;
 }

@@ -203,6 +203,8 @@ let noDigitUntil = 0;
 /** Code units of the text being scanned (see char-codes.ts) and its length. */
 let b: Uint16Array = new Uint16Array(0);
 let n = 0;
+/** End of the range being scanned (in a JSON text, the closing quote of its string). */
+let stop = 0;
 let unsafe = -1;
 
 /**
@@ -254,7 +256,7 @@ function atWordStart(s: string, i: number, scanner: Scanner): void {
     if (r !== -1) vatFloor = r;
   }
   if (scanner.anyCodeScan && i >= codeFloor && mayBeCode(i)) {
-    const r = codeAt(s, i, flags, out, quoted);
+    const r = codeAt(s, i, flags, out, stop);
     if (r !== -1) codeFloor = r;
   }
 }
@@ -279,7 +281,7 @@ function atSpecial(s: string, i: number, c: number, scanner: Scanner): void {
     b[i + 1] === 45 &&
     s.startsWith(PEM_START, i)
   ) {
-    const r = codeAt(s, i, flags, out, quoted);
+    const r = codeAt(s, i, flags, out, stop);
     if (r !== -1) codeFloor = r;
   }
 }
@@ -320,6 +322,7 @@ function scanBuiltins(
   out = found;
   b = codes;
   n = s.length;
+  stop = to;
   digitFloor = emailFloor = labelFloor = vatFloor = codeFloor = ipFloor = from;
   nextDigit = -1;
   noDigitUntil = from;
