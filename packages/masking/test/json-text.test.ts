@@ -326,6 +326,43 @@ describe('JSON text masked in place', () => {
     }
   });
 
+  it('finds in UUID-shaped strings what the general path finds', () => {
+    const masker = maskers['defaults']!;
+    const fixed = [
+      '70e88781-c5a4-4a9b-8524-dad8bb4412e1',
+      '12345678-1234-1234-1234-123456789012',
+      '41111111-1111-1111-1111-111111111111',
+      'bea12345-bea1-bea1-bea1-bea123456789',
+      'be012345-6789-0000-0000-000000000000',
+      '70E88781-C5A4-4A9B-8524-BE0123456789',
+      '70e88781-c5a4-4a9b-8524-BE0123456789',
+      '4111-1111-1111-1111-111111111111aaaa',
+      '70e88781-c5a4-4a9b-8524-dad8bb4412e',
+      '70e88781-c5a4-4a9b-8524-dad8bb4412e1x',
+    ];
+    for (const u of fixed) same(masker, JSON.stringify({ id: u, list: [u], note: `id ${u}` }));
+    // Random UUID shapes over digits, lower and upper hex and a few other letters, some with
+    // a card number, a VAT number or a phone number in a group.
+    const unit = fc.constantFrom(...'0123456789abcdef0123456789ABCDEFxyBE'.split(''));
+    const group = (n: number) =>
+      fc.array(unit, { minLength: n, maxLength: n }).map((a) => a.join(''));
+    const uuid = fc
+      .tuple(group(8), group(4), group(4), group(4), group(12))
+      .map((g) => g.join('-'));
+    const planted = fc.constantFrom(
+      '4111111111111111-1234-1234-1234-123456789012',
+      '12345678-1234-1234-1234-4111111111111111',
+      '12345678-1234-1234-1234-BE0123456789',
+      '12345678-1234-1234-1234-212555019912',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(uuid, uuid, planted), { maxLength: 8 }), (ids) => {
+        same(masker, JSON.stringify({ ids, text: ids.join(' ') }));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('drops removed members and elements with their commas', () => {
     const masker = maskers['mixed']!;
     const text = JSON.stringify({

@@ -347,7 +347,13 @@ function scanBuiltins(
     } else if (k === OTHER) {
       prevWord = false;
     } else if (k === DIGIT) {
-      if (digits && i >= digitFloor) i = atDigit(i, to) - 1;
+      if (digits && i >= digitFloor) {
+        // A UTC date-time as Date#toJSON writes it, where a digit run would start: skipped
+        // whole (nothing starts inside one, see isTimestamp; the run at its date is glued to
+        // its `T`, the colons follow a letter or a colon, no word starts inside it).
+        const z = codes[i + 4] === 45 && codes[i + 10] === 84 ? timestampEnd(codes, i, to) : -1;
+        i = (z === -1 ? atDigit(i, to) : z) - 1;
+      }
       prevWord = true;
     } else {
       if (k === SPECIAL) {
@@ -457,19 +463,49 @@ function isDigitAt(codes: Uint16Array, i: number): boolean {
  */
 function isTimestamp(codes: Uint16Array, from: number, to: number): boolean {
   const length = to - from;
-  if (length < 20 || length > 30 || codes[to - 1] !== 90 || codes[from + 10] !== 84) return false;
+  if (length < 20 || length > 30 || codes[to - 1] !== 90) return false;
+  return timestampEnd(codes, from, to) === to;
+}
+
+/**
+ * End (after its `Z`) of the UTC date-time `YYYY-MM-DDThh:mm:ss[.fraction]Z` (at most 30
+ * characters) that starts at `from` and ends before `to`, or -1.
+ */
+function timestampEnd(codes: Uint16Array, from: number, to: number): number {
+  if (to - from < 20 || codes[from + 10] !== 84) return -1;
   for (let k = 0; k < 19; k++) {
     const c = codes[from + k]!;
     if (k === 4 || k === 7) {
-      if (c !== 45) return false;
+      if (c !== 45) return -1;
     } else if (k === 13 || k === 16) {
-      if (c !== 58) return false;
-    } else if (k !== 10 && !(c >= 48 && c <= 57)) return false;
+      if (c !== 58) return -1;
+    } else if (k !== 10 && !(c >= 48 && c <= 57)) return -1;
   }
   let i = from + 19;
-  if (i === to - 1) return true;
-  if (codes[i] !== 46 || i + 1 === to - 1) return false;
-  for (i++; i < to - 1; i++) if (!isDigitAt(codes, i)) return false;
+  if (codes[i] === 46) {
+    const limit = Math.min(to - 1, from + 29);
+    const digits = ++i;
+    while (i < limit && isDigitAt(codes, i)) i++;
+    if (i === digits) return -1;
+  }
+  return i < to && codes[i] === 90 ? i + 1 : -1;
+}
+
+/**
+ * `codes[from, to)` is a UUID written in lower case (8-4-4-4-12 digits and `a`-`f`), in which
+ * no scanner finds anything: its digit runs are joined by hyphens only and glued to letters or
+ * whole (five groups no window fits), its words start with `a`-`f` (no label, code or VAT
+ * number starts so but `bea`, which is no `bearer`), and no `--`, `@` or `:` is in it. (Upper
+ * case ones are scanned as usual: `BE0123456789` is a VAT number.)
+ */
+function isUuid(codes: Uint16Array, from: number, to: number): boolean {
+  if (to - from !== 36) return false;
+  for (let k = 0; k < 36; k++) {
+    const c = codes[from + k]!;
+    if (k === 8 || k === 13 || k === 18 || k === 23) {
+      if (c !== 45) return false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
   return true;
 }
 
@@ -489,7 +525,7 @@ export function scanQuoted(
   to: number,
   scanner: Scanner,
 ): Match[] | undefined {
-  if (isTimestamp(codes, from, to)) return undefined;
+  if (isTimestamp(codes, from, to) || isUuid(codes, from, to)) return undefined;
   const found = QUOTED_MATCHES;
   // (Popped rather than cut: setting an array's length is a call into the runtime.)
   for (let k = found.length; k > 0; k--) found.pop();
