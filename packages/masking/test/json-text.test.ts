@@ -363,6 +363,76 @@ describe('JSON text masked in place', () => {
     );
   });
 
+  it('reads numbers as the general path does (plain ones without making them)', () => {
+    const masker = maskers['defaults']!;
+    const numbers = [
+      '0',
+      '-0',
+      '00',
+      '05',
+      '-05',
+      '7',
+      '-7',
+      '1234567890',
+      '12345678901',
+      '99999999999',
+      '100000000000',
+      '4111111111111111',
+      '-4111111111111111',
+      '2125550199',
+      '12125550199',
+      '0.5',
+      '-0.5',
+      '0.50',
+      '1.0',
+      '1.',
+      '.5',
+      '-.5',
+      '2642.51',
+      '0.778',
+      '123456789012345',
+      '1234567890.12345',
+      '1234567890.123456',
+      '0.000001',
+      '0.0000015',
+      '0.0000001',
+      '1e5',
+      '1E5',
+      '1e-7',
+      '1.5e3',
+      '-1.5E+3',
+      '1.5.3',
+      '--1',
+      '1-2',
+      '0x10',
+      '9007199254740993',
+      '0.1000000000000001',
+      '0.30000000000000004',
+      '123456789012345.6',
+    ];
+    for (const n of numbers) {
+      for (const text of [`{"n":${n}}`, `[${n}]`, `{"a":[${n},1],"b":${n}}`]) {
+        let valid = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          valid = false;
+        }
+        if (valid) same(masker, text);
+        else expect(masker.mask(text).value, text).toBe(text);
+      }
+    }
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double(), fc.integer(), fc.nat()), { maxLength: 20 }),
+        (a) => {
+          same(masker, JSON.stringify({ a, b: a.map(String) }));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('drops removed members and elements with their commas', () => {
     const masker = maskers['mixed']!;
     const text = JSON.stringify({

@@ -660,6 +660,11 @@ export class Walk {
       return false;
     }
     const start = this.#pos;
+    const plain = plainNumberEnd(this.#codes, start);
+    if (plain !== -1) {
+      this.#pos = plain;
+      return false;
+    }
     const literal = this.#tPrimitive();
     if (typeof literal !== 'number' || !Number.isInteger(literal) || Math.abs(literal) < 1e11)
       return false;
@@ -1178,6 +1183,42 @@ export class Walk {
     if (out !== value) this.#edit(start, this.#pos, JSON.stringify(out === REMOVE ? null : out));
     else this.#tCanonical(start, value);
   }
+}
+
+/**
+ * End of the number at `at` when it is one #tValue leaves as it is and JSON.stringify writes
+ * as it is, told without making it: an integer of at most ten digits (below 1e11, never
+ * scanned), or a decimal fraction with at most 15 digits, no exponent and no trailing zero
+ * (never an integer; with at most 15 significant digits, String(Number(text)) is the text,
+ * which is plain notation from 1e-6 up). -1 for any other text, which #tPrimitive reads.
+ */
+function plainNumberEnd(codes: Uint16Array, at: number): number {
+  let i = at;
+  if (codes[i] === 45) i++;
+  const first = i;
+  let c = codes[i]!;
+  if (c === 48) c = codes[++i]!;
+  else while (c >= 48 && c <= 57) c = codes[++i]!;
+  const intDigits = i - first;
+  if (intDigits === 0) return -1;
+  if (c !== 46) {
+    // An integer: `-0` is written `0`.
+    if (intDigits > 10 || (codes[first] === 48 && first !== at)) return -1;
+  } else {
+    const dot = i;
+    c = codes[++i]!;
+    while (c >= 48 && c <= 57) c = codes[++i]!;
+    const fraction = i - dot - 1;
+    if (fraction === 0 || intDigits + fraction > 15 || codes[i - 1] === 48) return -1;
+    // Below 1e-6 String() writes an exponent.
+    if (codes[first] === 48) {
+      let zeros = 0;
+      while (codes[dot + 1 + zeros] === 48) zeros++;
+      if (zeros >= 6) return -1;
+    }
+  }
+  // The token must end here (#tPrimitive reads every character numbers are written with).
+  return (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 101 || c === 69 || c === 43 ? -1 : i;
 }
 
 function parseJsonText(s: string): object | undefined {
