@@ -25,10 +25,10 @@ const MRN = /[A-Z0-9][A-Z0-9-]{3,19}(?![A-Za-z0-9])/iy;
 const PASSPORT = /(?:[A-Z]\d{8}|\d{9})(?![A-Za-z0-9])/y;
 const SSN = /(?:\d{9}|\d{3}[- ]\d{2}[- ]\d{4})(?![\dA-Za-z])/y;
 
-function read(re: RegExp, s: string, at: number): string | undefined {
+/** End of the match of the sticky `re` at `at` in `s`, or -1 (no match array is made). */
+function endAt(re: RegExp, s: string, at: number): number {
   re.lastIndex = at;
-  const m = re.exec(s);
-  return m === null ? undefined : m[0];
+  return re.test(s) ? re.lastIndex : -1;
 }
 
 // The same labels, matched at one position (the scanner finds where a label may start).
@@ -48,47 +48,43 @@ export function labelAt(
   out: Match[],
   quoted: boolean,
 ): number {
-  LABEL_AT.lastIndex = p;
-  const m = LABEL_AT.exec(s);
-  if (m === null) return -1;
-  const labelEnd = p + m[0].length;
-  const label = m[1]!.toLowerCase();
-  FILLER.lastIndex = labelEnd;
-  FILLER.exec(s);
-  const at = FILLER.lastIndex;
-  const c = label.charCodeAt(0);
+  const labelEnd = endAt(LABEL_AT, s, p);
+  if (labelEnd === -1) return -1;
+  // FILLER matches (perhaps nothing) wherever it starts.
+  const at = endAt(FILLER, s, labelEnd);
+  // The label's first letter, lower-cased (labels are ASCII letters and start at `p`).
+  const c = s.charCodeAt(p) | 32;
   let type: string | undefined;
-  let value: string | undefined;
+  let end = -1;
   if (c === 98 || c === 100) {
     // born, birth…, dob, d.o.b, date of birth
     if (flags.dob) {
-      value = read(DATE, s, at);
+      end = endAt(DATE, s, at);
       type = 'DATE_OF_BIRTH';
     }
   } else if (c === 110) {
     if (flags.npi) {
-      value = read(NPI, s, at);
-      if (value !== undefined && !isNpi(value)) value = undefined;
+      end = endAt(NPI, s, at);
+      if (end !== -1 && !isNpi(s.slice(at, end))) end = -1;
       type = 'NPI';
     }
   } else if (c === 109) {
     if (flags.mrn) {
-      value = read(MRN, s, at);
-      if (value !== undefined && !/\d/.test(value)) value = undefined;
+      end = endAt(MRN, s, at);
+      if (end !== -1 && !/\d/.test(s.slice(at, end))) end = -1;
       type = 'MRN';
     }
   } else if (c === 112) {
     if (flags.passport) {
-      value = read(PASSPORT, s, at);
+      end = endAt(PASSPORT, s, at);
       type = 'US_PASSPORT';
     }
   } else if (flags.ssn) {
-    value = read(SSN, s, at);
-    if (value !== undefined && !isUsSsn(value.replace(/[- ]/g, ''))) value = undefined;
+    end = endAt(SSN, s, at);
+    if (end !== -1 && !isUsSsn(s.slice(at, end).replace(/[- ]/g, ''))) end = -1;
     type = 'US_SSN';
   }
-  if (value === undefined || type === undefined) return labelEnd;
-  const end = at + value.length;
+  if (end === -1 || type === undefined) return labelEnd;
   // (Only the label and its value are read: searching back from the value for a quote would
   // read back to the string's opening quote for every label, quadratic in a long string.)
   if (quoted) for (let k = p; k < end; k++) if (s.charCodeAt(k) === 34) return labelEnd;
