@@ -211,5 +211,17 @@ describe('the bearer token', () => {
     );
     expect(bearerToken('Bearer  abc.def==  ')).toBe('abc.def==');
     expect(bearerToken('Bearer a b')).toBeUndefined();
+    expect(bearerToken('bEaReR x')).toBe('x');
+    expect(bearerToken('Bearer\tx')).toBeUndefined();
+    expect(bearerToken('Bearer ')).toBeUndefined();
+    expect(bearerToken('Bearer ==')).toBeUndefined();
+  });
+
+  it('leaves no trace of the header in RegExp.input', () => {
+    // V8 keeps the subject of the last successful match in the legacy RegExp.input: a heap
+    // dump would show the token there until some other regular expression matches.
+    const legacy = RegExp as unknown as { readonly input: string };
+    expect(bearerToken('Bearer secret-token-value')).toBe('secret-token-value');
+    expect(legacy.input).not.toContain('secret-token-value');
   });
 });
