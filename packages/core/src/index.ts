@@ -83,6 +83,7 @@ export {
   isUserAuthenticationChallenge,
 } from './www-authenticate.js';
 export type { BearerChallengeParams, ChallengeOptions, HttpChallenge } from './www-authenticate.js';
+export { bearerToken, forgetLastMatch } from './bearer-token.js';
 
 export { createDecisionId, isDecisionId } from './decision-id.js';
 export { readTraceparent } from './trace-context.js';

@@ -1,5 +1,6 @@
 import {
   ApprovalInvalidError,
+  bearerToken,
   GuardConfigError,
   InvalidInputError,
   type CallContext,
@@ -20,13 +21,7 @@ import type { z } from 'zod';
 import type { ChallengeOptions } from '@agentguard/core';
 import { mergeArgs } from './lib/args.js';
 import { rateLimitPolicy, rateLimitState } from './lib/rate-limit-headers.js';
-import {
-  bearerToken,
-  clientIp,
-  requestApp,
-  requestPath,
-  requestQuery,
-} from './lib/request-info.js';
+import { clientIp, requestApp, requestPath, requestQuery } from './lib/request-info.js';
 import { sendGuardError } from './send-guard-error.js';
 
 /** Options of {@link createExpressGuard}. */

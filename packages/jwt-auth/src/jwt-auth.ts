@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import {
   bearerChallenge,
+  forgetLastMatch,
   GuardConfigError,
   UnauthenticatedError,
   fail,
@@ -379,15 +380,4 @@ export function jwtAuth(options: JwtAuthOptions): Authenticator {
     name,
     authenticate,
   };
-}
-
-const EMPTY = /(?:)/;
-
-/**
- * Points V8's legacy RegExp statics (`RegExp.input`, `RegExp.lastMatch`, `$_`) at an empty
- * string. They keep the subject of the last successful match alive: after the checks above it
- * would be the token, reachable from a heap dump until some other regular expression runs.
- */
-function forgetLastMatch(): void {
-  EMPTY.test('');
 }

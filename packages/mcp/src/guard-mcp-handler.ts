@@ -1,7 +1,6 @@
 import { StepUpRequiredError, type Guard, type StepUpChallenge } from '@agentguard/core';
 import { authInfoFor } from './lib/auth-info.js';
-import { bearerToken } from './lib/bearer.js';
-import { challengeFor, type ChallengeOptions } from '@agentguard/core';
+import { bearerToken, challengeFor, type ChallengeOptions } from '@agentguard/core';
 import type { AuthInfoLike } from './lib/sdk.js';
 import type { McpAuthChallengeOptions } from './mcp-auth-challenge.js';
 import { CODE_META_KEY } from './meta-keys.js';

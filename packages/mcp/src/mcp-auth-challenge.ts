@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Guard } from '@agentguard/core';
 import { authInfoFor } from './lib/auth-info.js';
-import { bearerToken } from './lib/bearer.js';
-import { challengeFor, type ChallengeOptions } from '@agentguard/core';
+import { bearerToken, challengeFor, type ChallengeOptions } from '@agentguard/core';
 import type { AuthInfoLike } from './lib/sdk.js';
 
 /** Options of {@link mcpAuthChallenge} and {@link guardMcpHandler}. */

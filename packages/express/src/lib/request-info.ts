@@ -76,26 +76,3 @@ export function requestPath(req: Request, url: string): string {
   }
   return end === url.length ? url : url.slice(0, end);
 }
-
-/** RFC 6750 §2.1 `Bearer <b64token>`, tested without captures. */
-const BEARER = /^Bearer +[A-Za-z0-9\-._~+/]+=* *$/i;
-/** Matches the empty string: testing it leaves `''` in the legacy `RegExp.input`. */
-const EMPTY = /^/;
-
-/**
- * The token of an `Authorization: Bearer <token>` header (scheme in any case), or undefined
- * when the header is not one. A test and two short scans rather than `exec`: no match array
- * per request. A successful test leaves the header, token included, in V8's legacy
- * `RegExp.input` (reachable from a heap dump until the next match anywhere): a test of the
- * empty string replaces it.
- */
-export function bearerToken(header: string): string | undefined {
-  if (!BEARER.test(header)) return undefined;
-  EMPTY.test('');
-  // The grammar holds: `Bearer`, spaces, the token, spaces.
-  let start = 7;
-  while (header.charCodeAt(start) === 0x20) start++;
-  let end = header.length;
-  while (header.charCodeAt(end - 1) === 0x20) end--;
-  return header.slice(start, end);
-}
