@@ -67,16 +67,6 @@ function splitsPairIn(codes: Uint16Array, matches: readonly Match[]): boolean {
   return false;
 }
 
-/** Labels `[TYPE]` of `redact` without a label of its own, one string per type. */
-const LABELS = new Map<string, string>();
-function labelOf(type: string): string {
-  let label = LABELS.get(type);
-  if (label === undefined) {
-    label = `[${type}]`;
-    if (LABELS.size < 1024) LABELS.set(type, label);
-  }
-  return label;
-}
 const TYPE_KEY = '"type":"';
 const TYPE_TAIL = 'pe":"';
 /** What follows `"type":"text"` in a text block that has nothing else. */
@@ -301,9 +291,9 @@ export class Walk {
         return this.#plan.keyring!.seal(keys, this.#tenantId, type, value);
       }
       case 'redact':
-        return strategy.label ?? labelOf(type);
+        return strategy.label ?? this.#profile.typeInfo(type).bracket;
       default:
-        return labelOf(type);
+        return this.#profile.typeInfo(type).bracket;
     }
   }
 
