@@ -109,12 +109,9 @@ export class KeyTable {
       // The key that came next last time (objects of one kind list their keys in one order):
       // when the text holds exactly it, the search below would end at the same quote and find
       // it in the table. (A key in a slot has no quote, backslash or control character.)
-      const key = expected.key;
-      const length = key.length;
-      let k = 0;
-      while (k < length && key.charCodeAt(k) === codes[from + k]) k++;
-      if (k === length && codes[from + length] === 34) {
-        this.end = from + length;
+      const to = from + expected.key.length;
+      if (codes[to] === 34 && sameKey(expected.key, codes, from, to)) {
+        this.end = to;
         return expected;
       }
     }
