@@ -51,7 +51,18 @@ export function keyStep(key: string): string {
   return step;
 }
 
-function infoOf(profile: CompiledProfile, key: string): KeyInfo {
+/**
+ * A copy of `s` that shares no memory with it. A key read from a JSON text is a slice of that
+ * text, and V8 keeps a slice of 13 or more characters as a pointer into the whole text: a key
+ * kept in the table (or in a cache behind it) would keep the whole response alive with it,
+ * up to the table's 4096 keys times the largest response, and the data in it.
+ */
+function ownCopy(s: string): string {
+  return Buffer.from(s, 'utf16le').toString('utf16le');
+}
+
+function infoOf(profile: CompiledProfile, text: string): KeyInfo {
+  const key = ownCopy(text);
   const k0 = key.charCodeAt(0);
   const rule = profile.keyRule(key);
   return {
