@@ -1,9 +1,15 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import autocannon from 'autocannon';
+import {
+  COUNTED_NODE_FLAGS,
+  callgrindControl,
+  callgrindPrefix,
+  haveValgrind,
+  readWindow,
+  type WindowCount,
+} from '../../../bench/lib/callgrind.js';
 import { orderRequest, startServer } from './bench-server.js';
 import { benchToken } from './token.js';
 
@@ -21,36 +27,25 @@ import { benchToken } from './token.js';
 const warm = Number(process.argv[2] ?? 12000);
 const measured = Number(process.argv[3] ?? 8000);
 const modes = process.argv.length > 4 ? process.argv.slice(4) : ['bare', 'guarded'];
-if (spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status !== 0) {
+if (!haveValgrind()) {
   console.error('valgrind is not installed: nothing to count with');
   process.exit(1);
 }
-const execFileAsync = promisify(execFile);
 const token = benchToken();
 // COUNT_OUT_DIR keeps the callgrind dumps there (callgrind_annotate shows where they went).
 const keptDir = process.env['COUNT_OUT_DIR'];
 const dir = keptDir ?? mkdtempSync(join(tmpdir(), 'express-instructions-'));
 if (keptDir !== undefined) mkdirSync(keptDir, { recursive: true });
 
-/** What callgrind counted in the measured window of one server. */
-interface Count {
-  readonly total: number;
-  /** Inside V8's optimising compiler (Runtime_CompileOptimized, inclusive). */
-  readonly compiler: number;
-  /** Inside garbage collections (Heap::CollectGarbage, inclusive; marking steps not included). */
-  readonly gc: number;
-}
-
 /** Instructions of `measured` requests to a `mode` server, after `warm` of warm-up. */
-async function count(mode: string): Promise<Count> {
+async function count(mode: string): Promise<WindowCount> {
   const out = join(dir, `${mode}.callgrind`);
   const server = await startServer(mode, {
-    prefix: ['valgrind', '--quiet', '--tool=callgrind', `--callgrind-out-file=${out}`],
-    // Background compilation and GC on the main thread: every instruction is counted.
-    nodeFlags: ['--single-threaded'],
+    prefix: callgrindPrefix(out),
+    nodeFlags: [...COUNTED_NODE_FLAGS],
   });
   try {
-    const pid = String(server.child.pid);
+    const pid = server.child.pid!;
     await load(server.url, mode, warm);
     await callgrindControl('-z', pid);
     await load(server.url, mode, measured);
@@ -58,35 +53,7 @@ async function count(mode: string): Promise<Count> {
   } finally {
     await server.stop();
   }
-  // The dump of the measured window is the process's first numbered one.
-  const dump = `${out}.1`;
-  const summary = /^(?:summary|totals): (\d+)$/m.exec(readFileSync(dump, 'utf8'));
-  if (!summary) throw new Error(`${mode}: no callgrind summary`);
-  const { stdout } = await execFileAsync(
-    'callgrind_annotate',
-    ['--inclusive=yes', '--threshold=100', dump],
-    { maxBuffer: 256 * 1024 * 1024 },
-  );
-  return {
-    total: Number(summary[1]),
-    compiler: inclusive(stdout, 'v8::internal::Runtime_CompileOptimized('),
-    gc: inclusive(stdout, 'v8::internal::Heap::CollectGarbage('),
-  };
-}
-
-/**
- * The inclusive count of `fn` in callgrind_annotate's listing: its largest row (recursive
- * entries, suffixed `'2`, are left out; they are part of the outer one).
- */
-function inclusive(listing: string, fn: string): number {
-  let largest = 0;
-  for (const line of listing.split('\n')) {
-    const row = /^\s*([\d,]+) \([^)]*\)\s+\S*?:(.*)$/.exec(line);
-    if (row === null || !row[2]!.startsWith(fn)) continue;
-    if (/'\d/.test(row[2]!.split(' [')[0]!)) continue;
-    largest = Math.max(largest, Number(row[1]!.replaceAll(',', '')));
-  }
-  return largest;
+  return readWindow(out);
 }
 
 async function load(url: string, mode: string, amount: number): Promise<void> {
@@ -100,16 +67,11 @@ async function load(url: string, mode: string, amount: number): Promise<void> {
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${mode}: failed requests`);
 }
 
-/** Runs `callgrind_control` without blocking the event loop (other modes keep loading). */
-async function callgrindControl(option: string, pid: string): Promise<void> {
-  await execFileAsync('callgrind_control', [option, pid]);
-}
-
 try {
   // Side by side: a count does not depend on what else runs.
   const counts = await Promise.all(modes.map(count));
   const base = counts[modes.indexOf('bare')];
-  const rest = (c: Count) => c.total - c.compiler - c.gc;
+  const rest = (c: WindowCount) => c.total - c.compiler - c.gc;
   const fmt = (n: number) => Math.round(n / measured).toLocaleString('en-US');
   const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(1)}%`;
   // Per request. JIT compilation still under way and garbage collections fall in the window

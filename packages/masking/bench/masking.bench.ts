@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reportTarget, writeSuiteResult } from '../../../bench/lib/harness.js';
 import { createMasker } from '@agentguard/masking';
-import { CorpusBuilder, type LabeledDoc } from '../test/fixtures/corpus.js';
+import { CorpusBuilder } from '../test/fixtures/corpus.js';
+import { buildDoc, type Doc } from './corpus-docs.js';
 import { PEERS, type Measured } from './peers.js';
 
 // Text in, text out: every library receives the JSON text of a tool response. Each library is
@@ -12,39 +13,6 @@ import { PEERS, type Measured } from './peers.js';
 // JIT state lands on another's clock; the processes run one at a time, in rounds, each round
 // in a rotated order, and each figure is the median of the rounds. Env: BENCH_ROUNDS
 // (default 3), BENCH_SMALL_MS / BENCH_LARGE_MS (timed milliseconds per process and size).
-
-interface Doc {
-  readonly text: string;
-  readonly planted: readonly string[];
-  readonly decoys: readonly string[];
-}
-
-function buildDoc(
-  builder: CorpusBuilder,
-  start: number,
-  targetBytes: number,
-): { doc: Doc; next: number } {
-  const records: LabeledDoc[] = [];
-  let size = 2;
-  let i = start;
-  while (size < targetBytes) {
-    const d = builder.doc(i++);
-    records.push(d);
-    size += JSON.stringify(d.value).length + 1;
-  }
-  const text = JSON.stringify({
-    content: [{ type: 'text', text: 'results' }],
-    structuredContent: { records: records.map((r) => r.value) },
-  });
-  return {
-    doc: {
-      text,
-      planted: [...new Set(records.flatMap((r) => r.planted.map((p) => p.value)))],
-      decoys: [...new Set(records.flatMap((r) => r.decoys.map((d) => d.value)))],
-    },
-    next: i,
-  };
-}
 
 const builder = new CorpusBuilder(424_242);
 const small: Doc[] = [];
