@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ibanLength, ibanLengthOf, ibanMod97 } from '../src/lib/checks.js';
 import type { ScanFlags } from '../src/lib/match.js';
 import { scanText, type Scanner } from '../src/lib/scan.js';
 import { CorpusBuilder } from './fixtures/corpus.js';
@@ -163,6 +164,55 @@ describe('optimised scanners agree with the reference scanners', () => {
       }),
       { numRuns: 1500 },
     );
+  });
+
+  it('on IBANs of every country, valid and altered (check digits, length, spaces, neighbours)', () => {
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
+    const countries = letters
+      .flatMap((a) => letters.map((b) => a + b))
+      .filter((c) => ibanLength(c) > 0);
+    expect(countries.length).toBeGreaterThan(60);
+    const alnum = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'.split(''));
+    const iban = fc
+      .tuple(fc.constantFrom(...countries), fc.array(alnum, { minLength: 40, maxLength: 40 }))
+      .map(([country, chars]) => {
+        const bban = chars.slice(0, ibanLength(country) - 4).join('');
+        // Check digits that make mod 97 come out at 1.
+        let check = 2;
+        while (!ibanMod97(`${country}${String(check).padStart(2, '0')}${bban}`)) check++;
+        return `${country}${String(check).padStart(2, '0')}${bban}`;
+      });
+    const altered = fc
+      .tuple(iban, fc.nat(), fc.constantFrom('keep', 'digit', 'drop', 'add', 'spaces', 'glue'))
+      .map(([value, at, how]) => {
+        const k = at % value.length;
+        if (how === 'digit')
+          return value.slice(0, k) + String((Number(value[k]) + 1) % 10 || 7) + value.slice(k + 1);
+        if (how === 'drop') return value.slice(0, k) + value.slice(k + 1);
+        if (how === 'add') return `${value.slice(0, k)}7${value.slice(k)}`;
+        if (how === 'spaces') return value.replace(/(.{4})/g, '$1 ').trim();
+        if (how === 'glue') return `x${value}9`;
+        return value;
+      });
+    fc.assert(
+      fc.property(altered, fc.constantFrom('', 'IBAN ', 'to ', '('), (value, before) => {
+        const s = `${before}${value} ok`;
+        expect(scanText(s, FULL)).toEqual(referenceScan(s, FULL));
+      }),
+      { numRuns: 3000 },
+    );
+    // The valid ones are found, whole.
+    for (const value of fc.sample(iban, 300)) {
+      const s = `to ${value} ok`;
+      expect(scanText(s, FULL), s).toEqual([{ start: 3, end: 3 + value.length, type: 'IBAN' }]);
+    }
+    // And the country table: the same lengths as the lookup by name, 0 for anything else.
+    for (let a = 0; a < 128; a++) {
+      for (let b = 0; b < 128; b++) {
+        const name = String.fromCharCode(a, b);
+        expect(ibanLengthOf(a, b)).toBe(/^[A-Z]{2}$/.test(name) ? ibanLength(name) : 0);
+      }
+    }
   });
 
   it('on arbitrary strings', () => {

@@ -192,17 +192,32 @@ export function ibanLength(country: string): number {
   return IBAN_LENGTHS[country] ?? 0;
 }
 
+/** IBAN lengths by country, at (first letter - 65) * 26 + (second letter - 65); 0 for none. */
+const IBAN_LENGTH_TABLE = new Uint8Array(26 * 26);
+for (const [country, length] of Object.entries(IBAN_LENGTHS)) {
+  IBAN_LENGTH_TABLE[(country.charCodeAt(0) - 65) * 26 + country.charCodeAt(1) - 65] = length;
+}
+
+/** {@link ibanLength} of the country whose letters are the code units `a` and `b`. */
+export function ibanLengthOf(a: number, b: number): number {
+  return a >= 65 && a <= 90 && b >= 65 && b <= 90 ? IBAN_LENGTH_TABLE[(a - 65) * 26 + b - 65]! : 0;
+}
+
+/**
+ * One step of ISO 7064 mod 97-10: the remainder `rem` followed by the IBAN character `c` (a
+ * digit, or a capital read as 10-35), or -1 for any other character.
+ */
+export function mod97Step(rem: number, c: number): number {
+  if (c >= 48 && c <= 57) return (rem * 10 + (c - 48)) % 97;
+  if (c >= 65 && c <= 90) return (rem * 100 + (c - 55)) % 97;
+  return -1;
+}
+
 /** ISO 7064 mod 97-10 over a compact IBAN (no spaces, upper case). */
 export function ibanMod97(iban: string): boolean {
   let rem = 0;
   const n = iban.length;
-  for (let k = 0; k < n; k++) {
-    const i = (k + 4) % n;
-    const c = iban.charCodeAt(i);
-    if (c >= 48 && c <= 57) rem = (rem * 10 + (c - 48)) % 97;
-    else if (c >= 65 && c <= 90) rem = (rem * 100 + (c - 55)) % 97;
-    else return false;
-  }
+  for (let k = 0; k < n && rem !== -1; k++) rem = mod97Step(rem, iban.charCodeAt((k + 4) % n));
   return rem === 1;
 }
 

@@ -1,4 +1,4 @@
-import { ibanLength, ibanMod97, isIPv6 } from './checks.js';
+import { ibanLengthOf, isIPv6, mod97Step } from './checks.js';
 import type { Match, ScanFlags } from './match.js';
 
 // Letter-led codes and secrets, one sticky pattern per kind, tried at a word start by its first
@@ -83,18 +83,30 @@ function isAlnum(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
-/** Finds the IBAN that starts at `start` in the candidate, or returns -1. */
+/**
+ * End of the IBAN that starts at `start` in the candidate `[start, candidateEnd)` (two capitals
+ * and two digits, then capitals, digits and single spaces), or -1: its country's number of
+ * characters, spaces not counted, passing mod 97 (read where they are: the characters after
+ * the first four, then those four).
+ */
 function ibanEnd(s: string, start: number, candidateEnd: number): number {
-  const length = ibanLength(s.slice(start, start + 2));
+  const length = ibanLengthOf(s.charCodeAt(start), s.charCodeAt(start + 1));
   if (length === 0) return -1;
-  let compact = '';
-  let i = start;
-  while (i < candidateEnd && compact.length < length) {
+  let rem = 0;
+  let count = 4;
+  let i = start + 4;
+  while (i < candidateEnd && count < length) {
     const c = s.charCodeAt(i);
-    if (c !== 32) compact += s.charAt(i);
+    if (c !== 32) {
+      rem = mod97Step(rem, c);
+      if (rem === -1) return -1;
+      count++;
+    }
     i++;
   }
-  if (compact.length !== length || !ibanMod97(compact)) return -1;
+  if (count !== length) return -1;
+  for (let k = start; k < start + 4; k++) rem = mod97Step(rem, s.charCodeAt(k));
+  if (rem !== 1) return -1;
   if (i < s.length && isAlnum(s.charCodeAt(i))) return -1;
   return i;
 }
@@ -107,10 +119,9 @@ function ibanEnd(s: string, start: number, candidateEnd: number): number {
  */
 export function codeAt(s: string, p: number, flags: ScanFlags, out: Match[], stop: number): number {
   if (isUpper(s.charCodeAt(p)) && isUpper(s.charCodeAt(p + 1)) && isDigit(s.charCodeAt(p + 2))) {
-    IBAN_CANDIDATE.lastIndex = p;
-    const m = IBAN_CANDIDATE.exec(s);
-    if (m === null) return -1;
-    const end = flags.iban ? ibanEnd(s, p, p + m[0].length) : -1;
+    const candidateEnd = endOf(IBAN_CANDIDATE, s, p);
+    if (candidateEnd === -1) return -1;
+    const end = flags.iban ? ibanEnd(s, p, candidateEnd) : -1;
     if (end === -1) return p + 2;
     out.push({ start: p, end, type: 'IBAN' });
     return end;
@@ -169,11 +180,10 @@ export function codeAt(s: string, p: number, flags: ScanFlags, out: Match[], sto
  */
 export function vatAt(s: string, p: number, out: Match[]): number {
   if (!vatStart(s, p)) return -1;
-  VAT.lastIndex = p;
-  const m = VAT.exec(s);
-  if (m === null) return p + 1;
-  out.push({ start: p, end: p + m[0].length, type: 'EU_VAT' });
-  return p + m[0].length;
+  const end = endOf(VAT, s, p);
+  if (end === -1) return p + 1;
+  out.push({ start: p, end, type: 'EU_VAT' });
+  return end;
 }
 
 const IPV6 = /(?<![\w:.])[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{1,44}(?![\w:.])/y;
@@ -183,10 +193,8 @@ const IPV6 = /(?<![\w:.])[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{1,44}(?![\w:.])/y;
  * the pattern does not match at `p`, else where the search goes on.
  */
 export function ipv6At(s: string, p: number, out: Match[]): number {
-  IPV6.lastIndex = p;
-  const m = IPV6.exec(s);
-  if (m === null) return -1;
-  const end = p + m[0].length;
-  if (isIPv6(m[0])) out.push({ start: p, end, type: 'IP_ADDRESS' });
+  const end = endOf(IPV6, s, p);
+  if (end === -1) return -1;
+  if (isIPv6(s.slice(p, end))) out.push({ start: p, end, type: 'IP_ADDRESS' });
   return end;
 }

@@ -1,4 +1,4 @@
-import { ibanLength } from './checks.js';
+import { ibanLengthOf } from './checks.js';
 import { holdCharCodes, releaseCharCodes } from './char-codes.js';
 import { codeAt, ipv6At, vatAt } from './codes.js';
 import { labelAt } from './context.js';
@@ -125,7 +125,9 @@ function mayBeCode(i: number): boolean {
   const c = b[i + 2]!;
   if (isUpper(a) && isUpper(n1)) {
     return (
-      (c >= 48 && c <= 57 && flags.iban && IBAN_COUNTRY[(a - 65) * 26 + n1 - 65] === 1) || // IBAN
+      // An IBAN: a country that has them, then a digit (nothing else in codes.ts starts with
+      // two capitals and a digit).
+      (c >= 48 && c <= 57 && flags.iban && ibanLengthOf(a, n1) > 0) ||
       (a === 65 && (isUpper(c) || c === 122)) || // AKIA…, AIza
       (a === 83 && n1 === 71 && c === 46) || // SG.
       (a === 66 && n1 === 69 && c === 65) // BEARER
@@ -175,15 +177,6 @@ function mayBeIpv6(p: number, colon: number): boolean {
 }
 
 const PEM_START = '-----BEGIN ';
-
-// Country codes with an IBAN, by (first letter, second letter). Any other "AB12…" cannot be
-// an IBAN, and nothing else in codes.ts starts with two capitals and a digit.
-const IBAN_COUNTRY = new Uint8Array(26 * 26);
-for (let a = 0; a < 26; a++) {
-  for (let b = 0; b < 26; b++) {
-    if (ibanLength(String.fromCharCode(65 + a, 65 + b)) > 0) IBAN_COUNTRY[a * 26 + b] = 1;
-  }
-}
 
 // Where each scanner's search goes on ("lastIndex"), and the call's settings: module state,
 // so that the rare work can leave the hot loop (a scan never runs inside another one).
