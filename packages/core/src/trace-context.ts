@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { ownString } from './own-string.js';
 
 /** The parts of a W3C Trace Context `traceparent` header. */
 export interface TraceContext {
@@ -25,7 +26,8 @@ export function readTraceparent(header: string | undefined): TraceContext {
       // Version ff is forbidden; version 00 has no trailing fields.
       const versionOk = version !== 'ff' && (version !== '00' || match[5] === undefined);
       if (versionOk && !ALL_ZERO.test(traceId) && !ALL_ZERO.test(parentId)) {
-        return { traceId, parentId, inherited: true };
+        // (Copies: the captures point into the header.)
+        return { traceId: ownString(traceId), parentId: ownString(parentId), inherited: true };
       }
     }
   }

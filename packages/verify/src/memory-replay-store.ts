@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { SignatureConfigError } from '@agentguard/hmac-signing';
+import { ownString } from './lib/own-string.js';
 import type { ReplayStore } from './replay-store.js';
 
 /** Options of {@link MemoryReplayStore}. */
@@ -53,8 +54,9 @@ export class MemoryReplayStore implements ReplayStore {
     const seen = this.#cache.get(key);
     if (seen !== undefined && seen > now) return false;
     // No lru-cache TTL bookkeeping: the expiry is the stored value, checked on read, and the
-    // cache's `max` bounds memory.
-    this.#cache.set(key, expiresAtMs);
+    // cache's `max` bounds memory. The key is stored as a copy: the nonce is cut from the
+    // Signature-Input header, which it would otherwise keep alive.
+    this.#cache.set(ownString(key), expiresAtMs);
     return true;
   }
 

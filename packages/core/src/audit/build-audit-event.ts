@@ -4,6 +4,7 @@ import type { Principal } from '../principal.js';
 import type { MaskContext, MaskFindings, Masker } from '../stages.js';
 import type { ToolInfo } from '../tool.js';
 import type { AuditEvent } from './audit-event.js';
+import { ownString } from '../own-string.js';
 import { isoTime } from './iso-time.js';
 
 /** What {@link buildAuditEvent} needs besides the decision, the tool, the caller and the call. */
@@ -45,9 +46,10 @@ export function buildAuditEvent(
     agent: agent && { id: agent.id, sponsor: agent.sponsor, riskTier: agent.riskTier },
     actor: principal?.actor && { subject: principal.actor.subject },
     tokenId: principal?.tokenId,
-    clientIp: context.ip,
+    clientIp: context.ip === undefined ? undefined : ownString(context.ip),
     country: context.country,
-    userAgent: context.userAgent?.slice(0, 256),
+    userAgent:
+      context.userAgent === undefined ? undefined : ownString(context.userAgent.slice(0, 256)),
     // Sinks receive events read-only: per-call arrays are not copied.
     matchedRules: decision.matchedRules,
     matchedPolicies: decision.matchedPolicies,
