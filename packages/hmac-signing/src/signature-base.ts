@@ -1,3 +1,4 @@
+import { ownCopy } from './lib/own-copy.js';
 import {
   serializeParameters,
   serializeString,
@@ -173,12 +174,14 @@ function splitUrl(url: string): UrlParts {
   return { scheme, authority, path: path === '' ? '/' : path, query: q >= 0 ? rest.slice(q) : '' };
 }
 
-// Field names repeat on every request: remember the valid ones (a bounded set).
+// Field names repeat on every request: remember the valid ones (a bounded set). A name is
+// parsed from the whole `Signature-Input` header, and is added before the signature is
+// checked: the set keeps its own copy, never a slice that would keep that header alive.
 const validNames = new Set<string>();
 function validFieldName(name: string): boolean {
   if (validNames.has(name)) return true;
   if (!FIELD_NAME.test(name)) return false;
-  if (validNames.size < 256) validNames.add(name);
+  if (validNames.size < 256) validNames.add(ownCopy(name));
   return true;
 }
 
