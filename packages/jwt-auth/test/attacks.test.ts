@@ -328,6 +328,19 @@ describe('the verified-token cache', () => {
     }
   });
 
+  it('leaves no token in the query string as the subject of the last match', async () => {
+    const signature = good.slice(good.lastIndexOf('.') + 1);
+    const answer = auth.authenticate({ extra: { url: `/mcp?access_token=${good}` } });
+    // Read first, as above.
+    const input: unknown = Reflect.get(RegExp, 'input');
+    const lastMatch: unknown = Reflect.get(RegExp, 'lastMatch');
+    const result = await answer;
+    expect(result.ok ? undefined : result.error.reason).toBe('token_in_query');
+    expect(typeof input).toBe('string');
+    expect((input as string).includes(signature)).toBe(false);
+    expect((lastMatch as string).includes('access_token')).toBe(false);
+  });
+
   it('keeps no copy of a cached token in the heap', async () => {
     // The signature is kept only reversed, so that the test itself holds no copy either.
     let reversed = '';

@@ -38,6 +38,25 @@ describe('extractBearerToken', () => {
     expect(extractBearerToken(context as never)).toEqual(expected);
   });
 
+  it('leaves no trace of the token in the legacy RegExp statics', () => {
+    // V8 keeps the subject of the last successful match in RegExp.input / RegExp.lastMatch:
+    // a heap dump would find the token (or the URL holding it) there until another regular
+    // expression matched. Each is read right after the call, before anything else matches.
+    const legacy = RegExp as unknown as { readonly input: string; readonly lastMatch: string };
+    for (const [context, expected] of [
+      [{ extra: { url: `/x?a=1&access_token=${T}` } }, { ok: false, reason: 'token_in_query' }],
+      [{ headers: { authorization: `Bearer ${T}` } }, { ok: true, token: T, source: 'header' }],
+      [{ token: T }, { ok: true, token: T, source: 'transport' }],
+    ] as const) {
+      const found = extractBearerToken(context);
+      const { input, lastMatch } = legacy;
+      expect(found).toEqual(expected);
+      expect(input).not.toContain(T);
+      expect(lastMatch).not.toContain(T);
+      expect(lastMatch).not.toContain('access_token');
+    }
+  });
+
   it('refuses oversized input before scanning it', () => {
     const big = 'a'.repeat(10_000);
     expect(extractBearerToken({ headers: { authorization: `Bearer ${big}` } })).toEqual({
