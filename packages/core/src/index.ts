@@ -84,6 +84,7 @@ export {
 } from './www-authenticate.js';
 export type { BearerChallengeParams, ChallengeOptions, HttpChallenge } from './www-authenticate.js';
 export { bearerToken, forgetLastMatch } from './bearer-token.js';
+export { ownString } from './own-string.js';
 
 export { createDecisionId, isDecisionId } from './decision-id.js';
 export { readTraceparent } from './trace-context.js';

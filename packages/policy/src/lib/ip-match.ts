@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { ownString } from '@agentguard/core';
 
 const MAX_CACHED = 256;
 const cache = new Map<string, BlockList | null>();
@@ -43,7 +44,8 @@ function blockList(cidrs: readonly string[]): BlockList | null {
     list.addSubnet(subnet.address, subnet.prefix, subnet.type);
   }
   if (cache.size >= MAX_CACHED) cache.clear();
-  cache.set(key, list);
+  // A copy: the list may come from the request (a slice of a larger text kept alive with it).
+  cache.set(ownString(key), list);
   return list;
 }
 

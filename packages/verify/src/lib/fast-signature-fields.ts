@@ -1,4 +1,5 @@
 import type { SfBareItem, SfParameters } from '@agentguard/hmac-signing';
+import { ownString } from './own-string.js';
 
 /** A signature input read by the fast path. */
 export interface FastSignatureInput {
@@ -41,13 +42,14 @@ export function fastSignatureInput(field: string, label: string): FastSignatureI
       if (items.length > 64) return undefined;
       for (const item of items) {
         if (!NAME.test(item)) return undefined;
-        parsed.push(item.slice(1, -1));
+        parsed.push(ownString(item.slice(1, -1)));
       }
     }
     // A signer sends the same component list on every request: remember a few (bounded).
     if (listCache.size >= 64) listCache.clear();
     names = Object.freeze(parsed);
-    listCache.set(list, names);
+    // Copies, in the key and the names: they would keep the whole header alive in the cache.
+    listCache.set(ownString(list), names);
   }
   const params = new Map<string, SfBareItem>();
   if (close + 1 < field.length) {
