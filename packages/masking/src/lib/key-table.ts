@@ -1,3 +1,4 @@
+import { ownString } from '@agentguard/core';
 import type { CompiledProfile, CompiledRule, TypeInfo } from './compile.js';
 import { formatPath } from './paths.js';
 import { hasUnsafe } from './scan.js';
@@ -51,18 +52,11 @@ export function keyStep(key: string): string {
   return step;
 }
 
-/**
- * A copy of `s` that shares no memory with it. A key read from a JSON text is a slice of that
- * text, and V8 keeps a slice of 13 or more characters as a pointer into the whole text: a key
- * kept in the table (or in a cache behind it) would keep the whole response alive with it,
- * up to the table's 4096 keys times the largest response, and the data in it.
- */
-function ownCopy(s: string): string {
-  return Buffer.from(s, 'utf16le').toString('utf16le');
-}
-
 function infoOf(profile: CompiledProfile, text: string): KeyInfo {
-  const key = ownCopy(text);
+  // Its own copy: a key read from a JSON text is a slice of that text (13 or more characters:
+  // a pointer into it), and the table and the caches behind it would keep the whole response
+  // alive with it, up to 4096 keys times the largest response, and the data in it.
+  const key = ownString(text);
   const k0 = key.charCodeAt(0);
   const rule = profile.keyRule(key);
   return {
