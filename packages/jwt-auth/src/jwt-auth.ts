@@ -289,7 +289,12 @@ export function jwtAuth(options: JwtAuthOptions): Authenticator {
       forgetLastMatch();
       return reject(found.source === 'header' ? 'invalid_request' : 'malformed');
     }
-    return verify(token, id).finally(forgetLastMatch);
+    // The check above and the verification's synchronous start match the token: cleared as
+    // soon as that start returns (not only when the verification ends, which can take a
+    // key fetch), and again at the end.
+    const verifying = verify(token, id);
+    forgetLastMatch();
+    return verifying.finally(forgetLastMatch);
   }
 
   function checkRevocation(
