@@ -1,4 +1,3 @@
-import { ownString } from '@agentguard/core';
 import type { CompiledProfile, CompiledRule, TypeInfo } from './compile.js';
 import { formatPath } from './paths.js';
 import { hasUnsafe } from './scan.js';
@@ -52,11 +51,19 @@ export function keyStep(key: string): string {
   return step;
 }
 
+/**
+ * A flat copy of `s` that shares no memory with it. A key read from a JSON text is a slice of
+ * that text (V8 keeps a slice of 13 or more characters as a pointer into it): kept in the table
+ * and the caches behind it, it would keep the whole response alive, up to 4096 keys times the
+ * largest response, and the data in it. (Flat, unlike core's `ownString`, whose copy of a long
+ * string is a slice of a copy: keys are compared character by character on every call.)
+ */
+function flatCopy(s: string): string {
+  return Buffer.from(s, 'utf16le').toString('utf16le');
+}
+
 function infoOf(profile: CompiledProfile, text: string): KeyInfo {
-  // Its own copy: a key read from a JSON text is a slice of that text (13 or more characters:
-  // a pointer into it), and the table and the caches behind it would keep the whole response
-  // alive with it, up to 4096 keys times the largest response, and the data in it.
-  const key = ownString(text);
+  const key = flatCopy(text);
   const k0 = key.charCodeAt(0);
   const rule = profile.keyRule(key);
   return {
