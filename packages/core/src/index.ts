@@ -83,7 +83,8 @@ export {
   isUserAuthenticationChallenge,
 } from './www-authenticate.js';
 export type { BearerChallengeParams, ChallengeOptions, HttpChallenge } from './www-authenticate.js';
-export { bearerToken, forgetLastMatch } from './bearer-token.js';
+export { bearerToken } from './bearer-token.js';
+export { forgetLastMatch, testQuietly } from './regexp-statics.js';
 export { ownString } from './own-string.js';
 
 export { createDecisionId, isDecisionId } from './decision-id.js';

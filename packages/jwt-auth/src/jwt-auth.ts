@@ -285,13 +285,13 @@ export function jwtAuth(options: JwtAuthOptions): Authenticator {
         cache.delete(id);
       }
     }
+    // (A failed test leaves the RegExp statics as they were.)
     if (!B64TOKEN.test(token)) {
-      forgetLastMatch();
       return reject(found.source === 'header' ? 'invalid_request' : 'malformed');
     }
-    // The check above and the verification's synchronous start match the token: cleared as
-    // soon as that start returns (not only when the verification ends, which can take a
-    // key fetch), and again at the end.
+    // The check above and the verification's synchronous start match the token: the statics
+    // are cleared as soon as that start returns (not only when the verification ends, which
+    // can take a key fetch), and again at the end.
     const verifying = verify(token, id);
     forgetLastMatch();
     return verifying.finally(forgetLastMatch);

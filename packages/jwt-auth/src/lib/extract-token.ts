@@ -1,4 +1,4 @@
-import { forgetLastMatch, type CallContext } from '@agentguard/core';
+import { testQuietly, type CallContext } from '@agentguard/core';
 import type { BearerExtractionFailure, BearerTokenExtraction } from '../extract-bearer-token.js';
 
 /** RFC 6750 §2.1 `b64token`. */
@@ -26,7 +26,7 @@ export function extractToken(
   if (transport !== undefined) {
     if (typeof transport !== 'string' || transport.length === 0) return failure('malformed');
     if (transport.length > max) return failure('too_large');
-    if (strict && !matches(B64TOKEN, transport)) return failure('malformed');
+    if (strict && !testQuietly(B64TOKEN, transport)) return failure('malformed');
   }
 
   let header: unknown = context.headers?.['authorization'];
@@ -69,24 +69,12 @@ export function extractToken(
       : { ok: true, token: transport, source: 'transport' };
   }
   const token = space === -1 ? '' : value.slice(space + 1).trimStart();
-  if (token.length === 0 || (strict && !matches(B64TOKEN, token))) {
+  if (token.length === 0 || (strict && !testQuietly(B64TOKEN, token))) {
     return failure('invalid_request');
   }
   if (token.length > max) return failure('too_large');
   if (transport !== undefined && transport !== token) return failure('invalid_request');
   return { ok: true, token, source: 'header' };
-}
-
-/**
- * `pattern.test(subject)`, leaving no trace of the subject in V8's legacy RegExp statics
- * (`RegExp.input`, `RegExp.lastMatch`): after a match they would keep the token, or the URL
- * with the token in its query, alive until another regular expression matched. A failed test
- * leaves the statics as they were.
- */
-function matches(pattern: RegExp, subject: string): boolean {
-  if (!pattern.test(subject)) return false;
-  forgetLastMatch();
-  return true;
 }
 
 /** A printable ASCII character other than space: never trimmed as white space. */
@@ -97,7 +85,7 @@ function isPrintable(code: number): boolean {
 function tokenInQuery(extra: Readonly<Record<string, unknown>>): boolean {
   const url = extra['url'];
   // Without an `=` the pattern cannot match: most URLs skip it.
-  if (typeof url === 'string' && url.includes('=') && matches(QUERY_TOKEN, url)) return true;
+  if (typeof url === 'string' && url.includes('=') && testQuietly(QUERY_TOKEN, url)) return true;
   const query = extra['query'];
   return typeof query === 'object' && query !== null && Object.hasOwn(query, 'access_token');
 }
