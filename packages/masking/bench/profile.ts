@@ -1,5 +1,6 @@
 import { createMasker } from '@agentguard/masking';
 import { CorpusBuilder } from '../test/fixtures/corpus.js';
+import { buildDoc } from './corpus-docs.js';
 
 // Masks the bench's kind of 1 MB (or 10 KB) response in a loop, for a CPU profile of the built
 // package (not a benchmark; bench/run.ts does not run it):
@@ -9,18 +10,7 @@ import { CorpusBuilder } from '../test/fixtures/corpus.js';
 const size = process.argv[2] === '10kb' ? 10_000 : 1_000_000;
 const runs = Number(process.argv[3] ?? (size > 10_000 ? 100 : 10_000));
 
-const builder = new CorpusBuilder(424_242);
-const records: unknown[] = [];
-let bytes = 2;
-for (let i = 0; bytes < size; i++) {
-  const doc = builder.doc(i).value;
-  records.push(doc);
-  bytes += JSON.stringify(doc).length + 1;
-}
-const text = JSON.stringify({
-  content: [{ type: 'text', text: 'results' }],
-  structuredContent: { records },
-});
+const text = buildDoc(new CorpusBuilder(424_242), 0, size).doc.text;
 
 const masker = createMasker();
 const start = performance.now();

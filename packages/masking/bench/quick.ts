@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { createMasker } from '@agentguard/masking';
 import { CorpusBuilder } from '../test/fixtures/corpus.js';
+import { buildDoc } from './corpus-docs.js';
 
 // Quick in-process timing of the bench's 10 KB and 1 MB responses (not a benchmark: a tool
 // for iterating on the masker; `pnpm bench masking` is the measurement).
@@ -9,17 +10,9 @@ const require = createRequire(import.meta.url);
 const builder = new CorpusBuilder(424_242);
 let cursor = 0;
 function doc(target: number): string {
-  const records: unknown[] = [];
-  let bytes = 2;
-  while (bytes < target) {
-    const d = builder.doc(cursor++).value;
-    records.push(d);
-    bytes += JSON.stringify(d).length + 1;
-  }
-  return JSON.stringify({
-    content: [{ type: 'text', text: 'results' }],
-    structuredContent: { records },
-  });
+  const built = buildDoc(builder, cursor, target);
+  cursor = built.next;
+  return built.doc.text;
 }
 const small = Array.from({ length: 16 }, () => doc(10_000));
 const large = doc(1_000_000);
