@@ -242,6 +242,19 @@ describe('JSON text masked in place', () => {
       '{"\ud83d\ude00":"ada@example.com"}',
       '{"email":"ada@example.com","nam',
       '{"email":"ada@example.com","name\\',
+      // Duplicates wherever the check of the keys' bits must let them through to the compare:
+      // after a nested object with the same key, after 15 others, spelled with an escape.
+      '{"a":{"a":"x"},"a":"ada@example.com"}',
+      `{${Array.from({ length: 15 }, (_, i) => `"k${i}":${i}`).join(',')},"k3":"ada@example.com"}`,
+      '{"em\\u0061il":"x","email":"ada@example.com"}',
+      // Strings scanned while their end is sought: an escape after a match, at the start, right
+      // before the quote; a string that never ends after a match; timestamps and UUIDs whole and
+      // with more after them.
+      '{"a":"ada@example.com \\" 4111 1111 1111 1111"}',
+      '{"a":"\\tada@example.com","b":"4111 1111 1111 1111\\\\"}',
+      '{"a":"x","b":"ada@example.com',
+      '{"t":"2025-12-27T07:53:38.504Z","u":"70e88781-c5a4-4a9b-8524-dad8bb4412e1","b":"ada@example.com"}',
+      '{"t":"2025-12-27T07:53:38.504Z 4111 1111 1111 1111","u":"70e88781-c5a4-4a9b-8524-dad8bb4412e1 ada@example.com"}',
     ];
     for (const text of texts) {
       let expected: unknown;

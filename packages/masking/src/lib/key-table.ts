@@ -16,6 +16,13 @@ export interface KeyInfo {
    * order: the pass leaves such objects to the general path.
    */
   readonly reordered: boolean;
+  /** The key is `type` (MCP content blocks). */
+  readonly isType: boolean;
+  /**
+   * One bit of 32, the same for every KeyInfo of a key: an object's keys' bits OR-ed together
+   * tell which keys it cannot have had yet (see the JSON text pass's duplicate check).
+   */
+  readonly bit: number;
   /**
    * Whether this KeyInfo is in a slot of the table (a key has at most one that is; a key
    * read with escapes has one that never does).
@@ -72,9 +79,18 @@ function infoOf(profile: CompiledProfile, text: string): KeyInfo {
     ruleType: rule === undefined ? undefined : profile.typeInfo(rule.type),
     step: keyStep(key),
     reordered: key === '__proto__' || (k0 >= 48 && k0 <= 57 && INDEX_KEY.test(key)),
+    isType: key === 'type',
+    bit: keyBit(key),
     inSlot: false,
     next: undefined,
   };
+}
+
+/** See {@link KeyInfo.bit}. */
+function keyBit(key: string): number {
+  let h = key.length;
+  for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) | 0;
+  return 1 << ((h ^ (h >>> 5) ^ (h >>> 10)) & 31);
 }
 
 /** Whether `codes[from, to)` are the code units of `key`. */

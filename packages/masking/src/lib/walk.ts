@@ -67,13 +67,9 @@ function splitsPairIn(codes: Uint16Array, matches: readonly Match[]): boolean {
   return false;
 }
 
-const TYPE_KEY = '"type":"';
-const TYPE_TAIL = 'pe":"';
 /** What follows `"type":"text"` in a text block that has nothing else. */
 const TEXT_FIELD = ',"text":"';
 const EMPTY_CODES = new Uint16Array(0);
-/** Characters of an object walked before its `type` shows it is an MCP block, at most. */
-const MAX_REDO = 4096;
 
 /** First non-blank character of `s[from, to)` opens an object or array. */
 function looksLikeJson(s: string, from: number, to: number): boolean {
@@ -551,17 +547,6 @@ export class Walk {
     ) {
       return undefined;
     }
-    // An MCP content block is handed to the general path when its `type` shows up, which is
-    // cheap when `type` comes first; a block with `type` further on sends the whole text there.
-    // (Searching for the tail of `"type":"` and then checking its head is several times faster
-    // than searching for the whole of it, whose first character is everywhere in JSON.)
-    for (let p = s.indexOf(TYPE_TAIL); p !== -1; p = s.indexOf(TYPE_TAIL, p + TYPE_TAIL.length)) {
-      const at = p - 3;
-      if (at > 0 && s.startsWith(TYPE_KEY, at) && s.charCodeAt(at - 1) !== 123) {
-        const end = s.indexOf('"', at + TYPE_KEY.length);
-        if (Object.hasOwn(MCP_BLOCK_KEYS, s.slice(at + TYPE_KEY.length, end))) return undefined;
-      }
-    }
     const saved = [
       this.#src,
       this.#codes,
@@ -638,8 +623,7 @@ export class Walk {
 
   /** Masks the value at #pos as #value would; true when it is to be removed. */
   #tValue(depth: number): boolean {
-    const src = this.#src;
-    const c = src.charCodeAt(this.#pos);
+    const c = this.#codes[this.#pos];
     if (c === 34) return this.#tString(depth);
     if (c === 123) {
       this.#tObject(depth);
@@ -1021,34 +1005,32 @@ export class Walk {
   #tObject(depth: number): void {
     if (depth >= this.#plan.maxDepth) throw GIVE_UP;
     const src = this.#src;
+    const codes = this.#codes;
     const objectStart = this.#pos;
-    // Where to come back to if this turns out to be an MCP content block.
-    const out = this.#out;
-    const last = this.#last;
-    const edited = this.#edited;
-    const logLength = this.#log.length;
-    const pathCount = this.#paths.length;
     this.#pos++;
-    if (src.charCodeAt(this.#pos) === 125) {
+    if (codes[this.#pos] === 125) {
       this.#pos++;
       return;
     }
     // Keys seen, to refuse duplicates (JSON.parse keeps the last one): compared as KeyInfos
-    // while no KeyInfo is made (see KeyTable#made), else as strings; a set when many.
+    // while no KeyInfo is made (see KeyTable#made), else as strings, and only when the bits of
+    // the keys seen hold the new key's bit; a set when many.
     const table = this.#keyTable;
     const made = table.made;
     const keys = this.#memberKeys;
     const keysFrom = this.#memberTop;
+    const pathRules = this.#profile.pathRules.length > 0;
     let keySet: Set<string> | undefined;
+    let bits = 0;
     let kept = false;
     let prev: KeyInfo | undefined;
     for (;;) {
       const memberStart = this.#pos;
-      if (src.charCodeAt(memberStart) !== 34) throw GIVE_UP;
+      if (codes[memberStart] !== 34) throw GIVE_UP;
       const info = this.#tKey(prev?.next);
       if (prev !== undefined && prev.next !== info && prev.inSlot && info.inSlot) prev.next = info;
       prev = info;
-      if (src.charCodeAt(this.#pos) !== 58 || info.reordered) throw GIVE_UP;
+      if (codes[this.#pos] !== 58 || info.reordered) throw GIVE_UP;
       this.#pos++;
       const key = info.key;
       if (keySet !== undefined) {
@@ -1056,11 +1038,14 @@ export class Walk {
         keySet.add(key);
       } else {
         const top = this.#memberTop;
-        if (table.made === made) {
-          for (let k = keysFrom; k < top; k++) if (keys[k] === info) throw GIVE_UP;
-        } else {
-          for (let k = keysFrom; k < top; k++) if (keys[k]!.key === key) throw GIVE_UP;
+        if ((bits & info.bit) !== 0) {
+          if (table.made === made) {
+            for (let k = keysFrom; k < top; k++) if (keys[k] === info) throw GIVE_UP;
+          } else {
+            for (let k = keysFrom; k < top; k++) if (keys[k]!.key === key) throw GIVE_UP;
+          }
         }
+        bits |= info.bit;
         if (top < keys.length) keys[top] = info;
         else keys.push(info);
         this.#memberTop = top + 1;
@@ -1069,7 +1054,7 @@ export class Walk {
           for (let k = keysFrom; k <= top; k++) keySet.add(keys[k]!.key);
         }
       }
-      if (key === 'type' && src.charCodeAt(this.#pos) === 34) {
+      if (info.isType && codes[this.#pos] === 34) {
         const at = this.#pos;
         const type = this.#tReadString();
         this.#pos = at;
@@ -1078,13 +1063,11 @@ export class Walk {
             this.#memberTop = keysFrom;
             return;
           }
-          // Undoing much work for each of many nested blocks would add up: let the general
-          // path do the whole text instead.
-          if (this.#pos - objectStart > MAX_REDO) throw GIVE_UP;
-          this.#out = out;
-          this.#last = last;
-          this.#edited = edited;
-          this.#undo(logLength, pathCount);
+          // A block whose `type` comes later sends the whole text to the general path (undoing
+          // the members before it, for each of many nested blocks, would add up); one whose
+          // `type` comes first goes there alone, having cost only its `type`.
+          // (Nothing has been recorded or edited since the object began.)
+          if (memberStart !== objectStart + 1) throw GIVE_UP;
           this.#pos = objectStart;
           this.#nextEscape = src.indexOf('\\', objectStart);
           this.#memberTop = keysFrom;
@@ -1094,7 +1077,7 @@ export class Walk {
       }
       this.#stackKeys[this.#stack.length] = info;
       this.#stack.push(key);
-      const rule = (this.#profile.pathRules.length > 0 ? this.#pathRule() : undefined) ?? info.rule;
+      const rule = (pathRules ? this.#pathRule() : undefined) ?? info.rule;
       const removed =
         rule === undefined
           ? this.#tValue(depth + 1)
@@ -1102,7 +1085,7 @@ export class Walk {
       this.#stack.pop();
       if (removed) this.#cut(memberStart, this.#pos, kept);
       else kept = true;
-      const c = src.charCodeAt(this.#pos++);
+      const c = codes[this.#pos++];
       if (c === 125) {
         this.#memberTop = keysFrom;
         return;
@@ -1144,9 +1127,9 @@ export class Walk {
 
   #tArray(depth: number): void {
     if (depth >= this.#plan.maxDepth) throw GIVE_UP;
-    const src = this.#src;
+    const codes = this.#codes;
     this.#pos++;
-    if (src.charCodeAt(this.#pos) === 93) {
+    if (codes[this.#pos] === 93) {
       this.#pos++;
       return;
     }
@@ -1159,7 +1142,7 @@ export class Walk {
       this.#stack.pop();
       if (removed) this.#cut(itemStart, this.#pos, kept);
       else kept = true;
-      const c = src.charCodeAt(this.#pos++);
+      const c = codes[this.#pos++];
       if (c === 93) return;
       if (c !== 44) throw GIVE_UP;
     }
