@@ -133,7 +133,6 @@ export class Walk {
   readonly #stack: (string | number)[] = [];
   /** Objects being walked (cycles); made when the first object is walked. */
   #active: Set<object> | undefined;
-  readonly #pathSteps: (string | number)[] = [];
   readonly #pathTexts: string[] = ['$'];
   /**
    * KeyInfo of the key at each depth of #stack, where the JSON text pass put one (it may be
@@ -165,7 +164,11 @@ export class Walk {
    */
   readonly #log: TypeInfo[] = [];
   readonly #paths: string[] = [];
-  #pathDepth = 0;
+  /**
+   * How many of #pathTexts (after `$`) are the texts of the current path's first steps: entering
+   * a step at depth d leaves those up to depth d.
+   */
+  #pathsValid = 0;
   // State of the JSON text pass (see #jsonText); saved and restored around nested passes.
   #src = '';
   /** Code units of #src (char-codes.ts). */
@@ -228,22 +231,25 @@ export class Walk {
     return this.#pathIdList.includes(id);
   }
 
+  /** Pushes `step` onto the path (#stack), noting that the path texts below it are stale. */
+  #enter(step: string | number): void {
+    const depth = this.#stack.length;
+    if (this.#pathsValid > depth) this.#pathsValid = depth;
+    this.#stack.push(step);
+  }
+
   /**
-   * Formats the current path (into #pathTexts at the stack's depth) and returns its id. Paths
-   * of the last finding are kept per depth, so a finding next to the previous one formats only
-   * the steps that differ.
+   * Formats the current path (into #pathTexts at the stack's depth) and returns its id. The
+   * texts of the path's first steps are kept while the walk stays below them (see #enter), so a
+   * finding next to the previous one formats only the steps that differ.
    */
   #path(): number {
     const stack = this.#stack;
-    const steps = this.#pathSteps;
     const texts = this.#pathTexts;
     const ids = this.#pathIds;
     const depth = stack.length;
-    let d = 0;
-    while (d < depth && d < this.#pathDepth && steps[d] === stack[d]) d++;
-    for (; d < depth; d++) {
+    for (let d = this.#pathsValid; d < depth; d++) {
       const step = stack[d]!;
-      steps[d] = step;
       let text: string;
       if (typeof step === 'number')
         text = step < INDEX_STEPS.length ? INDEX_STEPS[step]! : `[${step}]`;
@@ -254,7 +260,7 @@ export class Walk {
       texts[d + 1] = texts[d]! + text;
       ids[d + 1] = this.#nextPathId++;
     }
-    this.#pathDepth = depth;
+    this.#pathsValid = depth;
     return ids[depth]!;
   }
 
@@ -325,7 +331,7 @@ export class Walk {
     let copy: unknown[] | undefined;
     for (let i = 0; i < arr.length; i++) {
       const item = arr[i];
-      this.#stack.push(i);
+      this.#enter(i);
       const rule = this.#profile.pathRules.length > 0 ? this.#pathRule() : undefined;
       const out =
         rule === undefined ? this.#value(item, depth + 1) : this.#whole(item, rule, depth + 1);
@@ -352,7 +358,7 @@ export class Walk {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const item = obj[key];
-      this.#stack.push(key);
+      this.#enter(key);
       const rule =
         (this.#profile.pathRules.length > 0 ? this.#pathRule() : undefined) ??
         this.#profile.keyRule(key);
@@ -382,7 +388,7 @@ export class Walk {
     }
     if (type === 'resource' && typeof obj['resource'] === 'object' && obj['resource'] !== null) {
       const resource = obj['resource'] as Record<string, unknown>;
-      this.#stack.push('resource');
+      this.#enter('resource');
       const masked = this.#resource(resource, depth + 1);
       this.#stack.pop();
       return masked === resource ? obj : { ...obj, resource: masked };
@@ -400,7 +406,7 @@ export class Walk {
     for (const field of fields) {
       const item = obj[field];
       if (typeof item !== 'string') continue;
-      this.#stack.push(field);
+      this.#enter(field);
       const out = textOnly ? this.#text(item, false) : this.#string(item, depth + 1, false);
       this.#stack.pop();
       if (out !== item) {
@@ -418,13 +424,13 @@ export class Walk {
     const mime = resource['mimeType'];
     if (typeof blob === 'string' && typeof mime === 'string' && MCP_TEXT_MIME.test(mime)) {
       if (blob.length > this.#plan.maxStringLength) {
-        this.#stack.push('blob');
+        this.#enter('blob');
         const masked = this.#oversized();
         this.#stack.pop();
         return { ...out, blob: Buffer.from(masked).toString('base64') };
       }
       const text = Buffer.from(blob, 'base64').toString('utf8');
-      this.#stack.push('blob');
+      this.#enter('blob');
       const masked = this.#string(text, depth + 1, false);
       this.#stack.pop();
       if (masked !== text) out = { ...out, blob: Buffer.from(String(masked)).toString('base64') };
@@ -505,7 +511,7 @@ export class Walk {
     try {
       if (Array.isArray(value)) {
         return value.map((item: unknown, i) => {
-          this.#stack.push(i);
+          this.#enter(i);
           const out = this.#whole(item, rule, depth + 1);
           this.#stack.pop();
           return out === REMOVE ? null : out;
@@ -517,7 +523,7 @@ export class Walk {
       }
       const copy: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {
-        this.#stack.push(key);
+        this.#enter(key);
         copy[key] = this.#whole(item, rule, depth + 1);
         this.#stack.pop();
       }
@@ -916,8 +922,8 @@ export class Walk {
         if (codes[this.#pos] !== 58 || info.reordered || keys.includes(info.key)) throw GIVE_UP;
         keys.push(info.key);
         this.#pos++;
-        this.#stack.push(info.key);
-      } else this.#stack.push(index);
+        this.#enter(info.key);
+      } else this.#enter(index);
       const c = codes[this.#pos]!;
       if (c === 123 || c === 91) this.#tWholeContainer(rule, strategy, depth + 1);
       else this.#tWholeLeaf(rule, strategy);
@@ -1076,7 +1082,7 @@ export class Walk {
         }
       }
       this.#stackKeys[this.#stack.length] = info;
-      this.#stack.push(key);
+      this.#enter(key);
       const rule = (pathRules ? this.#pathRule() : undefined) ?? info.rule;
       const removed =
         rule === undefined
@@ -1119,7 +1125,7 @@ export class Walk {
     if (kept !== undefined && splitsPairIn(this.#codes, kept)) return false;
     this.#pos = end + 2;
     if (kept === undefined) return true;
-    this.#stack.push('text');
+    this.#enter('text');
     this.#tApply(kept, from, end, false);
     this.#stack.pop();
     return true;
@@ -1136,7 +1142,7 @@ export class Walk {
     let kept = false;
     for (let i = 0; ; i++) {
       const itemStart = this.#pos;
-      this.#stack.push(i);
+      this.#enter(i);
       const rule = this.#profile.pathRules.length > 0 ? this.#pathRule() : undefined;
       const removed = rule === undefined ? this.#tValue(depth + 1) : this.#tWhole(rule, depth + 1);
       this.#stack.pop();
