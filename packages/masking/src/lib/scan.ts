@@ -78,11 +78,6 @@ function isWord(c: number): boolean {
   return k >= LETTER || k === DIGIT;
 }
 
-/** A character that may join digit groups (see digits.ts). */
-function isRunSeparator(c: number): boolean {
-  return c === 32 || c === 45 || c === 46 || c === 47 || c === 40 || c === 41;
-}
-
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
@@ -221,20 +216,26 @@ function digitSoon(i: number): boolean {
   return false;
 }
 
-/** The digit run at `i`: skipped whole (nothing else starts inside one); returns its end. */
-function atDigit(i: number, to: number): number {
+/**
+ * The digit run at `i` of `codes`: skipped whole (nothing else starts inside one); returns its
+ * end. (The code units come as an argument and the separators are spelled out: this runs for
+ * every digit run, inside the scan loop, where module state and helpers cost checks.)
+ */
+function atDigit(codes: Uint16Array, i: number, to: number): number {
   // Most runs are one group of fewer than eight digits, where nothing can be found.
   let e = i + 1;
-  let d = b[e]!;
-  while (e < to && d >= 48 && d <= 57) d = b[++e]!;
+  let d = codes[e]!;
+  while (e < to && d >= 48 && d <= 57) d = codes[++e]!;
   if (e - i < 8) {
-    // A short group is a run only if at most three separators lead to another group.
+    // A short group is a run only if at most three separators (space - . / ( )) lead to
+    // another group. (The zeros after the text are neither.)
     let k = e;
-    while (k < n && k - e < 3 && isRunSeparator(b[k]!)) k++;
-    const next = b[k]!;
-    if (k === e || k >= n || next < 48 || next > 57) return (digitFloor = e);
+    let c = d;
+    while (k - e < 3 && (c === 32 || c === 45 || c === 46 || c === 47 || c === 40 || c === 41))
+      c = codes[++k]!;
+    if (k === e || c < 48 || c > 57) return (digitFloor = e);
   }
-  return (digitFloor = digitRunAt(b, n, i, e, flags, out));
+  return (digitFloor = digitRunAt(codes, n, i, e, flags, out));
 }
 
 /** A word that starts with a letter some label, VAT number or code starts with. */
@@ -319,9 +320,13 @@ function scanBuiltins(
   digitFloor = emailFloor = labelFloor = vatFloor = codeFloor = ipFloor = from;
   nextDigit = -1;
   noDigitUntil = from;
-  const digits = scanner.anyDigitScan;
-  const words = scanner.anyLabelScan || scanner.anyCodeScan || flags.vat;
-  const specials = flags.email || flags.ip || scanner.anyCodeScan;
+  // Negated twice: V8 does not know that a boolean read from an object is one, and would test
+  // it in the loop as it tests any value (false, '', 0, NaN, 0n, document.all…).
+  /* eslint-disable @typescript-eslint/no-unnecessary-type-conversion */
+  const digits = !!scanner.anyDigitScan;
+  const words = !!(scanner.anyLabelScan || scanner.anyCodeScan || flags.vat);
+  const specials = !!(flags.email || flags.ip || scanner.anyCodeScan);
+  /* eslint-enable @typescript-eslint/no-unnecessary-type-conversion */
   let prevWord = false;
   for (let i = from; i < to; i++) {
     const c = codes[i]!;
@@ -345,7 +350,7 @@ function scanBuiltins(
         // whole (nothing starts inside one, see isTimestamp; the run at its date is glued to
         // its `T`, the colons follow a letter or a colon, no word starts inside it).
         const z = codes[i + 4] === 45 && codes[i + 10] === 84 ? timestampEnd(codes, i, to) : -1;
-        i = (z === -1 ? atDigit(i, to) : z) - 1;
+        i = (z === -1 ? atDigit(codes, i, to) : z) - 1;
       }
       prevWord = true;
     } else {
