@@ -46,6 +46,12 @@ const FLAG_NAMES = Object.keys(ALL) as (keyof ScanFlags)[];
 // Pieces that make scanners start, stop, validate and backtrack, mixed with plain text.
 const TOKENS = [
   ...'0123456789 -./()+@:_,;\n\tabcdefxyzABCDEFZ'.split(''),
+  // Where words end: the units next to a-z and A-Z (` { @ [), DEL, non-ASCII letters, long
+  // words, an underscore inside one.
+  ...'`{[~\u007fé\u0161'.split(''),
+  'necessitatibus',
+  'Straße',
+  'pay_XIizwHUq7uFaRY',
   '4111 1111 1111 1111',
   '4111111111111111',
   '378282246310005',
