@@ -233,6 +233,10 @@ describe('JSON text masked in place', () => {
       '{"a":"\udc00ada@example.com"}',
       '{"a":"ada@example.com\ud800\ud800\udc00"}',
       '{"a":"\ud83d\ude00 ada@example.com","b":"\ud83d\ude00"}',
+      // Values under key rules: a surrogate pair, empty, escaped, all but the end of the text.
+      '{"name":"\ud83d\ude00 Ada","email":"ada@example.com"}',
+      '{"name":"","street":"x\\"y","city":"a\\\\"}',
+      '{"email":"ada@example.com","name":"Ada',
       // Keys are read up to their quote while they are hashed: escapes, raw controls, lone
       // surrogates, a key that never ends.
       '{"a\\nb":"ada@example.com"}',

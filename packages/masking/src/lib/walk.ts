@@ -855,14 +855,18 @@ export class Walk {
   /** A value under a field rule: read, handed to #whole, written back if changed. */
   #tWhole(rule: CompiledRule, depth: number, ruleType?: TypeInfo): boolean {
     const src = this.#src;
+    const codes = this.#codes;
     const start = this.#pos;
-    const c = src.charCodeAt(start);
+    const c = codes[start];
     if (c === 34) {
-      // A string without escapes (the common case), replaced where it is, as #whole would.
-      const end = this.#stringEnd(start);
+      // A string without escapes, control characters or surrogates (the common case), found
+      // in one loop and replaced where it is, as #whole would. (The zeros after the text stop
+      // the loop too.)
+      let end = start + 1;
+      let u = codes[end]!;
+      while (u !== 34 && u !== 92 && u >= 32 && (u < 0xd800 || u > 0xdfff)) u = codes[++end]!;
       const length = end - start - 1;
-      if (!this.#escaped && length > 0 && length <= this.#plan.maxStringLength) {
-        if (hasUnsafe(this.#codes, start + 1, end)) throw GIVE_UP;
+      if (u === 34 && length > 0 && length <= this.#plan.maxStringLength) {
         this.#pos = end + 1;
         const info = ruleType ?? this.#profile.typeInfo(rule.type);
         const strategy = rule.strategy ?? info.strategy;
@@ -922,6 +926,7 @@ export class Walk {
         if (codes[this.#pos] !== 58 || info.reordered || keys.includes(info.key)) throw GIVE_UP;
         keys.push(info.key);
         this.#pos++;
+        this.#stackKeys[this.#stack.length] = info;
         this.#enter(info.key);
       } else this.#enter(index);
       const c = codes[this.#pos]!;
@@ -1081,8 +1086,11 @@ export class Walk {
           return;
         }
       }
-      this.#stackKeys[this.#stack.length] = info;
-      this.#enter(key);
+      // (#enter, written out: this loop runs for every member.)
+      const stackDepth = this.#stack.length;
+      this.#stackKeys[stackDepth] = info;
+      if (this.#pathsValid > stackDepth) this.#pathsValid = stackDepth;
+      this.#stack.push(key);
       const rule = (pathRules ? this.#pathRule() : undefined) ?? info.rule;
       const removed =
         rule === undefined
@@ -1142,7 +1150,10 @@ export class Walk {
     let kept = false;
     for (let i = 0; ; i++) {
       const itemStart = this.#pos;
-      this.#enter(i);
+      // (#enter, written out: this loop runs for every element.)
+      const stackDepth = this.#stack.length;
+      if (this.#pathsValid > stackDepth) this.#pathsValid = stackDepth;
+      this.#stack.push(i);
       const rule = this.#profile.pathRules.length > 0 ? this.#pathRule() : undefined;
       const removed = rule === undefined ? this.#tValue(depth + 1) : this.#tWhole(rule, depth + 1);
       this.#stack.pop();
