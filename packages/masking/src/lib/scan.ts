@@ -45,6 +45,10 @@ for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
 for (let c = 65; c <= 90; c++) CLASS[c] = TRIGGER;
 for (let c = 97; c <= 122; c++) CLASS[c] = LETTER;
 for (const c of 'bdnmpserdgx') CLASS[c.charCodeAt(0)] = TRIGGER;
+/** The lower-case letters of TRIGGER, a bit each (bit 0 for `a`). */
+let lowerTriggers = 0;
+for (const c of 'bdnmpserdgx') lowerTriggers |= 1 << (c.charCodeAt(0) - 97);
+const LOWER_TRIGGERS = lowerTriggers;
 CLASS[95] = LETTER;
 CLASS[64] = SPECIAL;
 CLASS[58] = SPECIAL;
@@ -334,22 +338,23 @@ function scanBuiltins(
       prevWord = false;
       continue;
     }
-    const k = CLASS[c]!;
-    if (k >= LETTER) {
-      if (k === TRIGGER && !prevWord && words) {
+    // Letters and digits are told by arithmetic on the unit, the rest by the class table (in
+    // V8 each read of a table is checked, and letters and digits are most of the text).
+    const letter = ((c | 32) - 97) >>> 0;
+    if (letter < 26 || c === 95) {
+      // A capital, or a lower-case letter in LOWER_TRIGGERS, may start a label, a VAT number
+      // or a code (see PAIR).
+      if (!prevWord && words && (c <= 90 || (c >= 97 && ((LOWER_TRIGGERS >>> letter) & 1) !== 0))) {
         const next = codes[i + 1]!;
         if (next < 128 && PAIR[(c << 7) | next] === 1) atWordStart(s, i, scanner);
       }
-      // The rest of the word ([A-Za-z_], the letter classes) starts nothing. (The unit at `to`
-      // is a quote or a zero after the text: a word ends there.) Tested without the table: in
-      // V8 each read of it is checked, and this loop runs for most characters.
+      // The rest of the word ([A-Za-z_]) starts nothing. (The unit at `to` is a quote or a
+      // zero after the text: a word ends there.)
       let u = codes[++i]!;
       while (((u | 32) - 97) >>> 0 < 26 || u === 95) u = codes[++i]!;
       i--;
       prevWord = true;
-    } else if (k === OTHER) {
-      prevWord = false;
-    } else if (k === DIGIT) {
+    } else if ((c - 48) >>> 0 < 10) {
       if (digits && i >= digitFloor) {
         // A UTC date-time as Date#toJSON writes it, where a digit run would start: skipped
         // whole (nothing starts inside one, see isTimestamp; the run at its date is glued to
@@ -359,9 +364,12 @@ function scanBuiltins(
       }
       prevWord = true;
     } else {
-      if (k === SPECIAL) {
-        if (specials) atSpecial(s, i, c, scanner);
-      } else atUnsafe(i, c);
+      const k = CLASS[c]!;
+      if (k !== OTHER) {
+        if (k === SPECIAL) {
+          if (specials) atSpecial(s, i, c, scanner);
+        } else atUnsafe(i, c);
+      }
       prevWord = false;
     }
   }
