@@ -67,6 +67,13 @@ function splitsPairIn(codes: Uint16Array, matches: readonly Match[]): boolean {
   return false;
 }
 
+const TYPE_KEY = '"type":"';
+const TYPE_TAIL = 'pe":"';
+/**
+ * Texts from this length on are searched for MCP blocks whose `type` comes later before the
+ * pass (see #jsonText); shorter ones find them as they are read.
+ */
+const SEARCH_BLOCKS_FROM = 65_536;
 /** What follows `"type":"text"` in a text block that has nothing else. */
 const TEXT_FIELD = ',"text":"';
 const EMPTY_CODES = new Uint16Array(0);
@@ -553,6 +560,13 @@ export class Walk {
     ) {
       return undefined;
     }
+    // An MCP content block whose `type` is not its first member sends the whole text to the
+    // general path (see #tObject), which the pass finds out when it reads that `type`: in a
+    // long text, after perhaps most of the work. There, the text is searched for one first
+    // (for the tail of `"type":"`, then its head: several times faster than a search for the
+    // whole of it, whose first character is everywhere in JSON); a short one is not, as the
+    // search would cost more than the work it could save.
+    if (s.length >= SEARCH_BLOCKS_FROM && hasLaterTypedBlock(s)) return undefined;
     const saved = [
       this.#src,
       this.#codes,
@@ -1173,6 +1187,18 @@ export class Walk {
     if (out !== value) this.#edit(start, this.#pos, JSON.stringify(out === REMOVE ? null : out));
     else this.#tCanonical(start, value);
   }
+}
+
+/** Whether `s` has `"type":"<an MCP block type>"` other than as the first member of an object. */
+function hasLaterTypedBlock(s: string): boolean {
+  for (let p = s.indexOf(TYPE_TAIL); p !== -1; p = s.indexOf(TYPE_TAIL, p + TYPE_TAIL.length)) {
+    const at = p - 3;
+    if (at > 0 && s.startsWith(TYPE_KEY, at) && s.charCodeAt(at - 1) !== 123) {
+      const end = s.indexOf('"', at + TYPE_KEY.length);
+      if (Object.hasOwn(MCP_BLOCK_KEYS, s.slice(at + TYPE_KEY.length, end))) return true;
+    }
+  }
+  return false;
 }
 
 /**
