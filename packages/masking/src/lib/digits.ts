@@ -112,26 +112,35 @@ const ES_SHAPES = [shape(3, 3, 3), shape(3, 2, 2, 2)];
 const IT_SHAPE = shape(3, 7);
 const IN_SHAPE = shape(5, 5);
 
-// Digit values of the window being classified (at most 19), copied once per window.
-const DIGITS = new Uint8Array(32);
+// Digit values of the run being classified, in order, and where each group's digits start
+// among them (gDigits[g], with gDigits[groups] the run's digit count): filled once per run, so
+// that a window's digits are runDigits[gDigits[first], gDigits[first + count]). Buffers grown
+// for a long run are dropped after it (they would keep its digits).
+const RUN_DIGITS_KEPT = 4096;
+let runDigits = new Uint8Array(256);
+let gDigits = new Int32Array(65);
 
-function loadDigits(b: Uint16Array, first: number, count: number): number {
+function fillRunDigits(b: Uint16Array, groups: number): void {
+  const starts = gStart;
+  const ends = gEnd;
+  if (gDigits.length <= groups) gDigits = new Int32Array((groups + 1) * 2);
+  const digits = ends[groups - 1]! - starts[0]!;
+  if (runDigits.length < digits) runDigits = new Uint8Array(digits * 2);
+  const values = runDigits;
+  const offsets = gDigits;
   let n = 0;
-  for (let g = first; g < first + count; g++) {
-    for (let i = gStart[g]!; i < gEnd[g]!; i++) DIGITS[n++] = b[i]! - 48;
+  for (let g = 0; g < groups; g++) {
+    offsets[g] = n;
+    const end = ends[g]!;
+    for (let i = starts[g]!; i < end; i++) values[n++] = b[i]! - 48;
   }
-  return n;
+  offsets[groups] = n;
 }
 
-/** Value of the `n`th digit of the window whose first group is `first` (n < 8). */
-function digitAt(b: Uint16Array, first: number, n: number): number {
-  let g = first;
-  let k = n;
-  while (k >= gEnd[g]! - gStart[g]!) {
-    k -= gEnd[g]! - gStart[g]!;
-    g++;
-  }
-  return b[gStart[g]! + k]! - 48;
+/** Drops the buffers of a long run (see above). */
+function releaseRunDigits(): void {
+  if (runDigits.length > RUN_DIGITS_KEPT) runDigits = new Uint8Array(256);
+  if (gDigits.length > RUN_DIGITS_KEPT) gDigits = new Int32Array(65);
 }
 
 function classify(
@@ -142,14 +151,15 @@ function classify(
   paren: boolean,
   flags: ScanFlags,
 ): string | undefined {
-  let total = 0;
-  for (let g = first; g < first + count; g++) total += gEnd[g]! - gStart[g]!;
+  const from = gDigits[first]!;
+  const total = gDigits[first + count]! - from;
+  const values = runDigits;
   // Nothing below matches fewer than eight digits, except an IPv4 address (four groups).
   if (total < 8 && count !== 4) return undefined;
   const lens = shapeOf(first, count);
   if (flags.card && !plus && total >= 12 && total <= 19) {
     if (count === 1 || (CARD_SHAPES.has(lens) && sameSeparators(b, first, count, SPACE, HYPHEN))) {
-      if (isCardDigits(DIGITS, 0, loadDigits(b, first, count))) return 'CREDIT_CARD';
+      if (isCardDigits(values, from, from + total)) return 'CREDIT_CARD';
     }
   }
   if (
@@ -159,8 +169,7 @@ function classify(
     lens === SSN_SHAPE &&
     sameSeparators(b, first, count, HYPHEN, SPACE)
   ) {
-    loadDigits(b, first, count);
-    if (isSsnDigits(DIGITS, 0)) return 'US_SSN';
+    if (isSsnDigits(values, from)) return 'US_SSN';
   }
   if (flags.ip && !plus && !paren && count === 4 && sameSeparators(b, first, count, DOT, DOT)) {
     let valid = true;
@@ -175,17 +184,15 @@ function classify(
   // Phone numbers have at most 15 digits after the international prefix.
   if (!flags.phone || total < 8 || total > 17) return undefined;
   if (plus) {
-    return total <= 15 && callingCodeAt(DIGITS, 0, loadDigits(b, first, count))
-      ? 'PHONE'
-      : undefined;
+    return total <= 15 && callingCodeAt(values, from, from + total) ? 'PHONE' : undefined;
   }
   if (count < 2) return undefined;
-  const d0 = digitAt(b, first, 0);
-  const d1 = digitAt(b, first, 1);
+  const d0 = values[from]!;
+  const d1 = values[from + 1]!;
   if (d0 === 0 && d1 === 0) {
     // 00 international prefix.
     const rest = total - 2;
-    return rest >= 8 && rest <= 15 && callingCodeAt(DIGITS, 2, loadDigits(b, first, count))
+    return rest >= 8 && rest <= 15 && callingCodeAt(values, from + 2, from + total)
       ? 'PHONE'
       : undefined;
   }
@@ -193,8 +200,7 @@ function classify(
   if (count === 3 && DATE_SHAPES.has(lens)) return undefined;
   // North American numbering plan: [2-9]XX [2-9]XX XXXX, optionally led by 1.
   const nanp = lens === NANP_SHAPE ? 0 : lens === NANP1_SHAPE && d0 === 1 ? 1 : -1;
-  if (nanp !== -1 && digitAt(b, first, nanp) >= 2 && digitAt(b, first, nanp + 3) >= 2)
-    return 'PHONE';
+  if (nanp !== -1 && values[from + nanp]! >= 2 && values[from + nanp + 3]! >= 2) return 'PHONE';
   // Brazil: (AA) NNNN-NNNN or (AA) 9NNNN-NNNN.
   if (paren && count === 3 && BR_SHAPES.includes(lens) && d0 !== 0) return 'PHONE';
   // Trunk prefix 0 (UK, DE, FR, IT landlines, NL, IN, BR): 9-12 digits in 2-5 groups.
@@ -277,7 +283,9 @@ export function digitRunAt(
   // Windows start and end at the run's ends or at spaces; a run without spaces that is glued
   // to a word (2024-01-02T…, ORD-2024-0042) has no window left.
   if (!soft && (attachedStart || attachedEnd)) return j;
+  fillRunDigits(b, groups);
   classifyRun(b, groups, start, plus, paren, attachedStart, attachedEnd, flags, out);
+  releaseRunDigits();
   return j;
 }
 
@@ -302,7 +310,7 @@ function classifyRun(
     CARD_SHAPES.has(shapeOf(0, groups)) &&
     sameSeparators(b, 0, groups, SPACE, HYPHEN)
   ) {
-    if (flags.card && !plus && isCardDigits(DIGITS, 0, loadDigits(b, 0, groups))) {
+    if (flags.card && !plus && isCardDigits(runDigits, 0, gDigits[groups]!)) {
       out.push({ start: runStart, end: gEnd[groups - 1]!, type: 'CREDIT_CARD' });
     }
     return;
