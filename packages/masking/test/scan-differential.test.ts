@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ibanLength, ibanLengthOf, ibanMod97 } from '../src/lib/checks.js';
+import { ibanLength, ibanLengthOf, ibanMod97, isNpi, isNpiAt } from '../src/lib/checks.js';
 import type { ScanFlags } from '../src/lib/match.js';
 import { scanText, type Scanner } from '../src/lib/scan.js';
 import { CorpusBuilder } from './fixtures/corpus.js';
@@ -219,6 +219,17 @@ describe('optimised scanners agree with the reference scanners', () => {
         expect(ibanLengthOf(a, b)).toBe(/^[A-Z]{2}$/.test(name) ? ibanLength(name) : 0);
       }
     }
+  });
+
+  it('checks NPIs where they stand as the string check does', () => {
+    expect(isNpiAt('NPI 1234567893.', 4)).toBe(true);
+    expect(isNpiAt('NPI 1234567894.', 4)).toBe(false);
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{10}$/), fc.nat(3), (digits, pad) => {
+        expect(isNpiAt(`${'x'.repeat(pad)}${digits}`, pad)).toBe(isNpi(digits));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it('on arbitrary strings', () => {

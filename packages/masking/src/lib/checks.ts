@@ -96,6 +96,25 @@ export function isNpi(digits: string): boolean {
   return /^[12]\d{9}$/.test(digits) && luhn(`80840${digits}`);
 }
 
+/**
+ * {@link isNpi} of the ten digits at `s[at, at + 10)` (the caller has matched them), without
+ * building a string: the prefix `80840` adds 24 to the Luhn sum of the fifteen digits.
+ */
+export function isNpiAt(s: string, at: number): boolean {
+  const first = s.charCodeAt(at);
+  if (first !== 49 && first !== 50) return false;
+  let sum = 24;
+  for (let k = 0; k < 10; k++) {
+    let d = s.charCodeAt(at + 9 - k) - 48;
+    if (k % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
 /** IBAN length per country (ISO 13616 registry). */
 const IBAN_LENGTHS: Readonly<Record<string, number>> = {
   AD: 24,

@@ -1,4 +1,4 @@
-import { isNpi, isUsSsn } from './checks.js';
+import { isNpiAt, isUsSsn } from './checks.js';
 import type { Match, ScanFlags } from './match.js';
 
 // Values that only mean something next to a label ("born 3 May 1984", "NPI 1234567893",
@@ -25,6 +25,15 @@ const MRN = /[A-Z0-9][A-Z0-9-]{3,19}(?![A-Za-z0-9])/iy;
 const PASSPORT = /(?:[A-Z]\d{8}|\d{9})(?![A-Za-z0-9])/y;
 const SSN = /(?:\d{9}|\d{3}[- ]\d{2}[- ]\d{4})(?![\dA-Za-z])/y;
 
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** [0-9A-Za-z] (NaN, past the end of the text, is not). */
+function isAlnum(c: number): boolean {
+  return isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
 /** End of the match of the sticky `re` at `at` in `s`, or -1 (no match array is made). */
 function endAt(re: RegExp, s: string, at: number): number {
   re.lastIndex = at;
@@ -50,8 +59,14 @@ export function labelAt(
 ): number {
   const labelEnd = endAt(LABEL_AT, s, p);
   if (labelEnd === -1) return -1;
-  // FILLER matches (perhaps nothing) wherever it starts.
-  const at = endAt(FILLER, s, labelEnd);
+  // FILLER matches (perhaps nothing) wherever it starts. Before a digit, or one character of
+  // its first class before a digit, it matches just that (its words start with a letter).
+  const next = s.charCodeAt(labelEnd);
+  const at = isDigit(next)
+    ? labelEnd
+    : isDigit(s.charCodeAt(labelEnd + 1)) && !isAlnum(next) && next !== 10
+      ? labelEnd + 1
+      : endAt(FILLER, s, labelEnd);
   // The label's first letter, lower-cased (labels are ASCII letters and start at `p`).
   const c = s.charCodeAt(p) | 32;
   let type: string | undefined;
@@ -65,7 +80,7 @@ export function labelAt(
   } else if (c === 110) {
     if (flags.npi) {
       end = endAt(NPI, s, at);
-      if (end !== -1 && !isNpi(s.slice(at, end))) end = -1;
+      if (end !== -1 && !isNpiAt(s, at)) end = -1;
       type = 'NPI';
     }
   } else if (c === 109) {
