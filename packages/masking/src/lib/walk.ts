@@ -149,8 +149,10 @@ export class Walk {
   /**
    * Id of the path at each depth (0 for `$`): a path gets a new id each time it is formatted
    * anew, so two findings with the same id are at the same path, and one with an id above
-   * every recorded one is at a path not recorded yet (a walk never comes back to a path it
-   * left, except when a JSON text pass is undone and redone).
+   * every recorded one is at a path not recorded yet. That holds because a walk never enters
+   * a step it has left again (entering it again would give it a new id, and record its path
+   * twice), except when a JSON text pass is undone (#undo forgets what it recorded) and the
+   * general path walks the same value.
    */
   readonly #pathIds: number[] = [0];
   #nextPathId = 1;
