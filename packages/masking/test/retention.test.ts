@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createMasker } from '../src/index.js';
+import { runDigitsBuffer } from '../src/lib/digits.js';
 
 // The masker remembers the keys it meets (a bounded table per profile). A key read from a
 // JSON text must not keep that text alive: otherwise every response with a key of its own
@@ -46,5 +47,18 @@ describe('memory held after masking', () => {
     const out = masker.mask(text);
     expect(JSON.parse(out.value)).toEqual({ [key]: '[EMAIL]' });
     expect(out.findings.paths).toEqual([`$[${JSON.stringify(key)}]`]);
+  });
+});
+
+describe('digits held after masking', () => {
+  it('the digit values of a run are zeroed once it is classified', () => {
+    const masker = createMasker();
+    const out = masker.mask('card 4111 1111 1111 1111, call +44 20 7946 0958');
+    expect(out.findings.byCategory).toEqual({ CREDIT_CARD: 1, PHONE: 1 });
+    expect(runDigitsBuffer().every((d) => d === 0)).toBe(true);
+    // And after a run longer than the buffer kept between calls.
+    masker.mask(`${'4111 1111 1111 1112 '.repeat(1000)}x`);
+    expect(runDigitsBuffer().length).toBeLessThanOrEqual(4096);
+    expect(runDigitsBuffer().every((d) => d === 0)).toBe(true);
   });
 });

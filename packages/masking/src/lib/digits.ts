@@ -114,8 +114,8 @@ const IN_SHAPE = shape(5, 5);
 
 // Digit values of the run being classified, in order, and where each group's digits start
 // among them (gDigits[g], with gDigits[groups] the run's digit count): filled once per run, so
-// that a window's digits are runDigits[gDigits[first], gDigits[first + count]). Buffers grown
-// for a long run are dropped after it (they would keep its digits).
+// that a window's digits are runDigits[gDigits[first], gDigits[first + count]). The digits are
+// zeroed after the run (they may be a card number), and buffers grown for a long run dropped.
 const RUN_DIGITS_KEPT = 4096;
 let runDigits = new Uint8Array(256);
 let gDigits = new Int32Array(65);
@@ -137,8 +137,14 @@ function fillRunDigits(b: Uint16Array, groups: number): void {
   offsets[groups] = n;
 }
 
-/** Drops the buffers of a long run (see above). */
-function releaseRunDigits(): void {
+/** The buffer the digit values of runs are read into (for tests: it must hold zeros between calls). */
+export function runDigitsBuffer(): Uint8Array {
+  return runDigits;
+}
+
+/** Zeroes the run's digits and drops the buffers of a long run (see above). */
+function releaseRunDigits(groups: number): void {
+  runDigits.fill(0, 0, gDigits[groups]);
   if (runDigits.length > RUN_DIGITS_KEPT) runDigits = new Uint8Array(256);
   if (gDigits.length > RUN_DIGITS_KEPT) gDigits = new Int32Array(65);
 }
@@ -285,7 +291,7 @@ export function digitRunAt(
   if (!soft && (attachedStart || attachedEnd)) return j;
   fillRunDigits(b, groups);
   classifyRun(b, groups, start, plus, paren, attachedStart, attachedEnd, flags, out);
-  releaseRunDigits();
+  releaseRunDigits(groups);
   return j;
 }
 
