@@ -334,14 +334,17 @@ function classifyRun(
     }
     let found = 0;
     let type: string | undefined;
-    let digits = 0;
+    const offsets = gDigits;
+    const before = offsets[g]!;
     let maxCount = 0;
     for (let k = 1; k <= MAX_WINDOW_GROUPS && g + k <= limit; k++) {
-      digits += gEnd[g + k - 1]! - gStart[g + k - 1]!;
-      if (digits > MAX_WINDOW_DIGITS) break;
+      if (offsets[g + k]! - before > MAX_WINDOW_DIGITS) break;
       maxCount = k;
     }
     for (let k = maxCount; k >= 1; k--) {
+      // What classify refuses first, without working out the window's bounds: nothing matches
+      // fewer than eight digits except an IPv4 address (four groups).
+      if (offsets[g + k]! - before < 8 && k !== 4) continue;
       const last = g + k - 1;
       if (last + 1 < groups && !isSoftBoundary(b, gEnd[last]!, gStart[last + 1]!)) continue;
       const windowPlus = plus && g === 0;
