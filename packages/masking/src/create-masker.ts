@@ -2,6 +2,7 @@ import {
   ForbiddenError,
   InternalGuardError,
   fail,
+  forgetLastMatch,
   ok,
   type Logger,
   type MaskContext,
@@ -153,9 +154,15 @@ export function createMasker(options: MaskerOptions = {}): ContentMasker {
     const tenantId =
       context?.principal?.tenantId ?? (context as PartialMaskContext | undefined)?.tenantId ?? '*';
     const walk = new Walk(plan, profile, tenantId);
-    const masked = walk.run(value) as T;
-    const { total, byCategory, paths } = walk.tally;
-    return { value: masked, findings: { total, byCategory, paths } };
+    try {
+      const masked = walk.run(value) as T;
+      const { total, byCategory, paths } = walk.tally;
+      return { value: masked, findings: { total, byCategory, paths } };
+    } finally {
+      // The detectors' regular expressions leave the text they matched in (the whole response,
+      // data included) in V8's legacy RegExp statics until some other match.
+      forgetLastMatch();
+    }
   }
 
   async function detokenize(

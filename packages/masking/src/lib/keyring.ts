@@ -6,6 +6,7 @@ import {
   hkdfSync,
   randomBytes,
 } from 'node:crypto';
+import { forgetLastMatch } from '@agentguard/core';
 import type { KeyProvider, KeySet } from '../types.js';
 
 /** Keys of one tenant under one key id, derived for each use. */
@@ -23,7 +24,10 @@ const MAX_CACHE = 1024;
 /** Decodes a base64 or base64url 32-byte key, or returns undefined. */
 export function decodeKey(text: unknown): Buffer | undefined {
   if (typeof text !== 'string' || !/^[A-Za-z0-9+/_-]{43}={0,1}$/.test(text)) return undefined;
-  const key = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  // (Node's base64 decoder reads the URL-safe alphabet too: no regular expression after the test,
+  // whose match, the key, is cleared from the legacy RegExp statics at once.)
+  forgetLastMatch();
+  const key = Buffer.from(text, 'base64');
   return key.length === 32 ? key : undefined;
 }
 
@@ -110,6 +114,8 @@ export class Keyring {
     | { readonly ok: false; readonly reason: string; readonly keyId?: string } {
     const m = TOKEN.exec(token);
     if (m === null) return { ok: false, reason: 'malformed_token' };
+    // (The token is the legacy RegExp statics' input now: cleared.)
+    forgetLastMatch();
     const keyId = m[1]!;
     const keys = this.#keys(tenantId, keyId);
     if (keys === undefined) return { ok: false, reason: 'unknown_key', keyId };
