@@ -24,13 +24,14 @@ export interface Scanner {
 
 // The scanners share one pass over the characters. Each regular expression is tried only
 // where it could match (a word that starts like a label, two capitals, a key prefix, a colon
-// after at most four hex digits…), at that position, so most text costs one table lookup per
+// after at most four hex digits…), at that position, so most text costs a test or two per
 // character. Each scanner keeps its own "search from here" index, which makes the result the
 // same as running each scanner's global search over the whole string in turn.
 
-// What each UTF-16 code unit may start, one class each: a table lookup per character is most
-// of the work, and the commonest classes are tested first.
-// The two letter classes come last: `k >= LETTER` is any letter.
+// What each UTF-16 code unit may start, one class each. The scan loop tells letters and digits
+// by arithmetic on the unit (LOWER_TRIGGERS says which lower-case letters are TRIGGERs) and
+// reads the table for the rest; other code reads the table for any unit. The two letter classes
+// come last: `k >= LETTER` is any letter.
 const OTHER = 0;
 const DIGIT = 1;
 const SPECIAL = 2; // '@' (e-mail), ':' (IPv6), '-' (PEM header)
