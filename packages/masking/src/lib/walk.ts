@@ -240,7 +240,7 @@ export class Walk {
     return this.#pathIdList.includes(id);
   }
 
-  /** Pushes `step` onto the path (#stack), noting that the path texts below it are stale. */
+  /** Pushes `step` onto the path (#stack), marking the path texts deeper than it stale. */
   #enter(step: string | number): void {
     const depth = this.#stack.length;
     if (this.#pathsValid > depth) this.#pathsValid = depth;
