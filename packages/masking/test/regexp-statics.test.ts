@@ -61,5 +61,14 @@ describe('legacy RegExp statics after masking', () => {
     expect(afterOpen).not.toContain(token.slice(12));
     expect(refused).toEqual({ ok: false, reason: 'unknown_key', keyId: 'zz' });
     expect(afterRefusal).not.toContain(token.slice(12));
+    // A tenant the key provider has no keys for: refused before any key is looked at.
+    const provided = compileOptions({
+      keys: (tenantId) =>
+        tenantId === 'acme' ? { current: 'm1', keys: { m1: KEY_A } } : undefined,
+    }).keyring!;
+    const noKeys = provided.open(token, 'other');
+    const afterNoKeys = statics();
+    expect(noKeys).toEqual({ ok: false, reason: 'unknown_key', keyId: 'm1' });
+    expect(afterNoKeys).not.toContain(token.slice(12));
   });
 });

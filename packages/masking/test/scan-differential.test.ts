@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ibanLength, ibanLengthOf, ibanMod97, isNpi, isNpiAt } from '../src/lib/checks.js';
+import { ibanLength, ibanLengthOf, ibanMod97, isNpi, isNpiAt, luhn } from '../src/lib/checks.js';
 import type { ScanFlags } from '../src/lib/match.js';
 import { scanText, type Scanner } from '../src/lib/scan.js';
 import { CorpusBuilder } from './fixtures/corpus.js';
@@ -221,12 +221,16 @@ describe('optimised scanners agree with the reference scanners', () => {
     }
   });
 
-  it('checks NPIs where they stand as the string check does', () => {
+  it('checks NPIs by the CMS rule: 1 or 2 first, Luhn over 80840 and the ten digits', () => {
     expect(isNpiAt('NPI 1234567893.', 4)).toBe(true);
     expect(isNpiAt('NPI 1234567894.', 4)).toBe(false);
+    expect(isNpi('123456789')).toBe(false);
+    expect(isNpi('12345678a3')).toBe(false);
     fc.assert(
       fc.property(fc.stringMatching(/^\d{10}$/), fc.nat(3), (digits, pad) => {
-        expect(isNpiAt(`${'x'.repeat(pad)}${digits}`, pad)).toBe(isNpi(digits));
+        const expected = (digits[0] === '1' || digits[0] === '2') && luhn(`80840${digits}`);
+        expect(isNpiAt(`${'x'.repeat(pad)}${digits}`, pad)).toBe(expected);
+        expect(isNpi(digits)).toBe(expected);
       }),
       { numRuns: 20_000 },
     );

@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { isDigit } from './ascii.js';
 
 /** Luhn (mod 10) over a string of ASCII digits. */
 export function luhn(digits: string): boolean {
@@ -93,7 +94,9 @@ export function isUsSsn(digits: string): boolean {
 
 /** NPI: 10 digits starting 1 or 2, Luhn over `80840` followed by the number. */
 export function isNpi(digits: string): boolean {
-  return /^[12]\d{9}$/.test(digits) && luhn(`80840${digits}`);
+  if (digits.length !== 10) return false;
+  for (let i = 0; i < 10; i++) if (!isDigit(digits.charCodeAt(i))) return false;
+  return isNpiAt(digits, 0);
 }
 
 /**

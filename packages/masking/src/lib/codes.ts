@@ -1,3 +1,4 @@
+import { isAlnum, isDigit } from './ascii.js';
 import { ibanLengthOf, isIPv6, mod97Step } from './checks.js';
 import type { Match, ScanFlags } from './match.js';
 
@@ -61,10 +62,6 @@ function isUpper(c: number): boolean {
   return c >= 65 && c <= 90;
 }
 
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
 /** A VAT prefix starts at the word start `p`: ATU and a digit, or a country, a space or not, a digit (ES: or a letter and a digit). */
 function vatStart(s: string, p: number): boolean {
   const a = s.charCodeAt(p);
@@ -77,10 +74,6 @@ function vatStart(s: string, p: number): boolean {
   const c = s.charCodeAt(k);
   if (isDigit(c)) return true;
   return a === 69 && b === 83 && isUpper(c) && isDigit(s.charCodeAt(k + 1));
-}
-
-function isAlnum(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 /**

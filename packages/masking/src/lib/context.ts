@@ -1,3 +1,4 @@
+import { isAlnum, isDigit } from './ascii.js';
 import { isNpiAt, isUsSsn } from './checks.js';
 import type { Match, ScanFlags } from './match.js';
 
@@ -24,15 +25,6 @@ const NPI = /\d{10}(?![\dA-Za-z])/y;
 const MRN = /[A-Z0-9][A-Z0-9-]{3,19}(?![A-Za-z0-9])/iy;
 const PASSPORT = /(?:[A-Z]\d{8}|\d{9})(?![A-Za-z0-9])/y;
 const SSN = /(?:\d{9}|\d{3}[- ]\d{2}[- ]\d{4})(?![\dA-Za-z])/y;
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-/** [0-9A-Za-z] (NaN, past the end of the text, is not). */
-function isAlnum(c: number): boolean {
-  return isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
 
 /** End of the match of the sticky `re` at `at` in `s`, or -1 (no match array is made). */
 function endAt(re: RegExp, s: string, at: number): number {
